@@ -1,0 +1,78 @@
+//! `staging.extract_run` and `staging.extract_run_entity`.
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::schema::staging::{extract_run, extract_run_entity};
+
+/// How a run ended; stored as text in `extract_run.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    /// Still going (or the process died: see `finished_at`).
+    Running,
+    /// Every entity loaded.
+    Succeeded,
+    /// Some entities failed and kept their previous rows; the others loaded.
+    Partial,
+    /// Nothing was written.
+    Failed,
+}
+
+impl RunStatus {
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Partial => "partial",
+            RunStatus::Failed => "failed",
+        }
+    }
+}
+
+/// A stored run.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = extract_run)]
+pub struct ExtractRun {
+    /// Run id.
+    pub id: i64,
+    /// Start time.
+    pub started_at: DateTime<Utc>,
+    /// End time, if it ended.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// See [`RunStatus`].
+    pub status: String,
+    /// Staging rows inserted, updated or deleted.
+    pub rows_changed: i64,
+    /// Why it failed or was partial.
+    pub error: Option<String>,
+}
+
+/// Per-entity outcome of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Insertable, Queryable, Selectable)]
+#[diesel(table_name = extract_run_entity)]
+pub struct ExtractRunEntity {
+    /// The run.
+    pub run_id: i64,
+    /// `launch`, `mission` or `rocket`.
+    pub entity: String,
+    /// `succeeded` or `failed`.
+    pub status: String,
+    /// Records the API returned.
+    pub fetched: i32,
+    /// Records accepted into staging.
+    pub loaded: i32,
+    /// Records written to `staging.rejected`.
+    pub rejected: i32,
+    /// Rows inserted.
+    pub inserted: i32,
+    /// Rows whose content changed.
+    pub updated: i32,
+    /// Rows removed because they vanished upstream.
+    pub deleted: i32,
+    /// Pages requested.
+    pub pages: i32,
+    /// Requests retried.
+    pub retries: i32,
+    /// Why the entity failed.
+    pub error: Option<String>,
+}

@@ -1,0 +1,69 @@
+//! `marts.publication` and `marts.publication_by_object`.
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::schema::marts::{publication, publication_by_object};
+
+/// Publications of one entity (`launch`, `mission` or `rocket`).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = publication)]
+pub struct Publication {
+    /// `launch`, `mission` or `rocket`.
+    pub entity: String,
+    /// Objects of the entity in staging.
+    pub objects: i64,
+    /// Article links.
+    pub articles: i64,
+    /// Wikipedia pages.
+    pub wikipedia: i64,
+    /// Press kits.
+    pub presskits: i64,
+    /// Videos.
+    pub videos: i64,
+    /// Reddit threads.
+    pub reddit: i64,
+    /// Photos.
+    pub photos: i64,
+    /// Web sites.
+    pub websites: i64,
+    /// Twitter accounts.
+    pub twitter: i64,
+    /// Sum of the kinds.
+    pub total: i64,
+    /// Publication time of the build.
+    pub built_at: DateTime<Utc>,
+}
+
+/// Publications of one object.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = publication_by_object)]
+pub struct PublicationByObject {
+    /// `launch`, `mission` or `rocket`.
+    pub entity: String,
+    /// Upstream id.
+    pub object_id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Article links.
+    pub articles: i64,
+    /// Wikipedia pages.
+    pub wikipedia: i64,
+    /// Press kits.
+    pub presskits: i64,
+    /// Videos.
+    pub videos: i64,
+    /// Reddit threads.
+    pub reddit: i64,
+    /// Photos.
+    pub photos: i64,
+    /// Web sites.
+    pub websites: i64,
+    /// Twitter accounts.
+    pub twitter: i64,
+    /// Sum of the kinds.
+    pub total: i64,
+    /// Launches referencing a mission or rocket.
+    pub launches: Option<i64>,
+    /// Sum of those launches' totals.
+    pub launch_publications: Option<i64>,
+}

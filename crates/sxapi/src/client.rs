@@ -1,0 +1,332 @@
+//! The HTTP side: one ureq agent, paging, retries with back-off, a cap on response size.
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::records::{LaunchesPage, MissionsPage, PageVars, RocketsPage};
+use crate::{CancelToken, Error, Launch, Mission, Result, Rocket};
+
+/// A safety net against servers that ignore `offset` and return full pages forever.
+const MAX_PAGES: u32 = 100_000;
+
+/// How much of an error body goes into the error message.
+const ERROR_BODY_PREVIEW: usize = 300;
+
+/// Everything the client needs, usually built from `config.yaml`.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    /// GraphQL endpoint.
+    pub url: String,
+    /// Records asked for per request (`limit`).
+    pub page_size: u32,
+    /// TCP (and TLS) connect timeout.
+    pub connect_timeout: Duration,
+    /// Longest silence while waiting for response bytes.
+    pub read_timeout: Duration,
+    /// Longest time for one whole request.
+    pub request_timeout: Duration,
+    /// Bodies larger than this are refused (and not retried).
+    pub max_response_bytes: u64,
+    /// Back-off for transient failures.
+    pub retry: RetryPolicy,
+}
+
+/// Bounded exponential back-off with full jitter.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Attempts per request, including the first (1 = no retry).
+    pub max_attempts: u32,
+    /// Upper bound of the first back-off.
+    pub initial_backoff: Duration,
+    /// Upper bound of any back-off, including a server's `Retry-After`.
+    pub max_backoff: Duration,
+}
+
+impl RetryPolicy {
+    /// The back-off before retry number `retry` (1-based): uniform in [0, min(max, initial·2^(retry-1))].
+    fn backoff(&self, retry: u32) -> Duration {
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)))
+            .min(self.max_backoff);
+        ceiling.mul_f64(fastrand::f64())
+    }
+}
+
+/// Every record of one entity, plus what it took to get them.
+#[derive(Debug, Clone)]
+pub struct Fetched<T> {
+    /// Decoded records, in the order the server sent them.
+    pub records: Vec<Record<T>>,
+    /// Positions (over all pages) of `null` list elements, which carry no record.
+    pub null_positions: Vec<usize>,
+    /// Pages requested.
+    pub pages: u32,
+    /// Requests retried after a transient failure.
+    pub retries: u32,
+}
+
+/// One record: its typed value and the JSON it was decoded from.
+#[derive(Debug, Clone)]
+pub struct Record<T> {
+    /// The typed record.
+    pub value: T,
+    /// Exactly what the server sent for it.
+    pub raw: Value,
+}
+
+/// A SpaceX GraphQL API client. Blocking: run it on a blocking thread.
+#[derive(Debug, Clone)]
+pub struct Client {
+    agent: ureq::Agent,
+    settings: ClientSettings,
+}
+
+/// One paged root field: the query that fetches a page and the record it lists.
+trait PagedQuery: cynic::QueryBuilder<PageVars> + cynic::QueryFragment {
+    /// The GraphQL root field.
+    const FIELD: &'static str;
+    /// What one element of the list decodes to.
+    type Record: DeserializeOwned;
+}
+
+impl PagedQuery for LaunchesPage {
+    const FIELD: &'static str = "launches";
+    type Record = Launch;
+}
+
+impl PagedQuery for MissionsPage {
+    const FIELD: &'static str = "missions";
+    type Record = Mission;
+}
+
+impl PagedQuery for RocketsPage {
+    const FIELD: &'static str = "rockets";
+    type Record = Rocket;
+}
+
+impl Client {
+    /// Builds the HTTP agent. TLS certificates are verified (rustls with bundled roots).
+    pub fn new(settings: ClientSettings) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(settings.connect_timeout))
+            .timeout_per_read(Some(settings.read_timeout))
+            .timeout_global(Some(settings.request_timeout))
+            // GraphQL servers explain errors in the body: read it instead of ureq's bare error.
+            .http_status_as_error(false)
+            .user_agent(concat!("greenadam-sxapi/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Client { agent, settings }
+    }
+
+    /// The endpoint this client talks to.
+    pub fn url(&self) -> &str {
+        &self.settings.url
+    }
+
+    /// Every launch (past and upcoming), paged.
+    pub fn fetch_launches(&self, cancel: &CancelToken) -> Result<Fetched<Launch>> {
+        self.fetch_all::<LaunchesPage>(cancel)
+    }
+
+    /// Every mission, paged (the current endpoint returns none).
+    pub fn fetch_missions(&self, cancel: &CancelToken) -> Result<Fetched<Mission>> {
+        self.fetch_all::<MissionsPage>(cancel)
+    }
+
+    /// Every rocket, paged.
+    pub fn fetch_rockets(&self, cancel: &CancelToken) -> Result<Fetched<Rocket>> {
+        self.fetch_all::<RocketsPage>(cancel)
+    }
+
+    /// Pages through `Q::FIELD` with `limit`/`offset` until a short page. No order is assumed.
+    fn fetch_all<Q: PagedQuery>(&self, cancel: &CancelToken) -> Result<Fetched<Q::Record>> {
+        let limit = self.settings.page_size.max(1);
+        let mut fetched = Fetched {
+            records: Vec::new(),
+            null_positions: Vec::new(),
+            pages: 0,
+            retries: 0,
+        };
+        let mut offset: u32 = 0;
+        let mut previous_page: Option<Vec<Value>> = None;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let operation = Q::build(PageVars {
+                limit: Some(to_i32(limit)),
+                offset: Some(to_i32(offset)),
+            });
+            let (data, retries) = self.post_with_retry(&operation, cancel)?;
+            fetched.pages += 1;
+            fetched.retries += retries;
+            let page = take_list(data, Q::FIELD)?;
+            let len = u32::try_from(page.len()).unwrap_or(u32::MAX);
+            if len > 0 && previous_page.as_ref() == Some(&page) {
+                return Err(Error::Paging {
+                    field: Q::FIELD,
+                    reason: format!("offset {offset} returned the same page as the one before"),
+                });
+            }
+            for (index, raw) in page.iter().enumerate() {
+                if raw.is_null() {
+                    fetched.null_positions.push(offset as usize + index);
+                    continue;
+                }
+                let value = Q::Record::deserialize(raw).map_err(|source| Error::Decode {
+                    field: Q::FIELD,
+                    index: offset as usize + index,
+                    source,
+                })?;
+                fetched.records.push(Record {
+                    value,
+                    raw: raw.clone(),
+                });
+            }
+            // A page longer than asked for means the server ignores `limit`: it sent everything.
+            if len != limit {
+                if len > limit {
+                    log::warn!(
+                        "The API ignored limit={limit} on `{}` and sent {len} records at once.",
+                        Q::FIELD
+                    );
+                }
+                return Ok(fetched);
+            }
+            if fetched.pages >= MAX_PAGES {
+                return Err(Error::Paging {
+                    field: Q::FIELD,
+                    reason: format!("still full pages after {MAX_PAGES} pages"),
+                });
+            }
+            offset = offset.saturating_add(len);
+            previous_page = Some(page);
+        }
+    }
+
+    /// Posts one operation, retrying transient failures; returns `data` and the retry count.
+    fn post_with_retry<Q, V: serde::Serialize>(
+        &self,
+        operation: &cynic::Operation<Q, V>,
+        cancel: &CancelToken,
+    ) -> Result<(Value, u32)> {
+        let policy = &self.settings.retry;
+        let mut attempt = 1;
+        loop {
+            let started = Instant::now();
+            let result = self.post_once(operation);
+            log::debug!(
+                "POST {} attempt {attempt} took {:?}: {}",
+                self.settings.url,
+                started.elapsed(),
+                if result.is_ok() { "ok" } else { "error" }
+            );
+            match result {
+                Ok(data) => return Ok((data, attempt - 1)),
+                Err(Failure { error, retry_after })
+                    if error.is_transient() && attempt < policy.max_attempts.max(1) =>
+                {
+                    let wait = retry_after
+                        .map(|server_says| server_says.min(policy.max_backoff))
+                        .unwrap_or_else(|| policy.backoff(attempt));
+                    log::warn!(
+                        "Request to the SpaceX API failed (attempt {attempt} of {}), retrying in {:.1}s: {error}",
+                        policy.max_attempts,
+                        wait.as_secs_f64()
+                    );
+                    if !cancel.sleep(wait) {
+                        return Err(Error::Cancelled);
+                    }
+                    attempt += 1;
+                }
+                Err(Failure { error, .. }) => return Err(error),
+            }
+        }
+    }
+
+    /// One HTTP round trip, checked down to the GraphQL level.
+    fn post_once<Q, V: serde::Serialize>(
+        &self,
+        operation: &cynic::Operation<Q, V>,
+    ) -> std::result::Result<Value, Failure> {
+        let mut response = self
+            .agent
+            .post(&self.settings.url)
+            .send_json(operation)
+            .map_err(|e| Failure::from(Error::Transport(e)))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let limit = self.settings.max_response_bytes;
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => Error::TooLarge { limit },
+                other => Error::Transport(other),
+            })?;
+        if status != 200 {
+            let preview = String::from_utf8_lossy(&body[..body.len().min(ERROR_BODY_PREVIEW)]);
+            return Err(Failure {
+                error: Error::HttpStatus {
+                    status,
+                    body: preview.into_owned(),
+                },
+                retry_after,
+            });
+        }
+        let response: cynic::GraphQlResponse<Value> =
+            serde_json::from_slice(&body).map_err(Error::Json)?;
+        if let Some(errors) = response.errors.filter(|e| !e.is_empty()) {
+            let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+            return Err(Error::GraphQl(messages.join("; ")).into());
+        }
+        Ok(response.data.unwrap_or(Value::Null))
+    }
+}
+
+/// An error plus the server's `Retry-After`, if it sent one.
+struct Failure {
+    error: Error,
+    retry_after: Option<Duration>,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure {
+            error,
+            retry_after: None,
+        }
+    }
+}
+
+/// `data.<field>` as a list; `data: null` or a missing/null field is an error, not "no records".
+fn take_list(data: Value, field: &'static str) -> Result<Vec<Value>> {
+    match data {
+        Value::Object(mut map) => match map.remove(field) {
+            Some(Value::Array(list)) => Ok(list),
+            Some(Value::Null) | None => Err(Error::NoData(field)),
+            Some(other) => Err(Error::Decode {
+                field,
+                index: 0,
+                source: serde::de::Error::custom(format!("expected a list, got {other}")),
+            }),
+        },
+        _ => Err(Error::NoData(field)),
+    }
+}
+
+/// GraphQL `Int` is 32-bit; page sizes and offsets beyond that are clamped.
+fn to_i32(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
