@@ -1,0 +1,173 @@
+#![doc = include_str!("../README.md")]
+
+mod cluster;
+mod conninfo;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+
+/// A fresh, empty database on the test server, dropped again when this value is dropped.
+///
+/// See the crate documentation for where the server comes from.
+#[derive(Debug)]
+pub struct TestDb {
+    name: String,
+    url: String,
+}
+
+impl TestDb {
+    /// Creates a new, empty database with a unique name.
+    ///
+    /// The first call in a process also finds or starts the server (see the crate
+    /// documentation). Meant for tests: panics with an explanation if there is no server.
+    pub fn new() -> TestDb {
+        let server = server();
+        let name = unique_name();
+        if let Err(err) = server.create_database(&name) {
+            panic!("test-kit: could not create test database {name}: {err}");
+        }
+        let url = conninfo::with_dbname(&server.maintenance, &name);
+        TestDb { name, url }
+    }
+
+    /// The libpq connection URL (or key=value string, if the server was given as one) of
+    /// this database, for `PgConnection::establish` or an r2d2 `ConnectionManager`.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// The name of this database.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The connection string of the server's maintenance database (`postgres` for the
+    /// throwaway cluster, else the database of `TEST_DATABASE_URL` / `DATABASE_URL`).
+    pub fn server_url(&self) -> String {
+        server().maintenance.clone()
+    }
+
+    /// A connection string for another database `name` on the same server, for example
+    /// one that the code under test creates itself.
+    pub fn url_for_database(&self, name: &str) -> String {
+        conninfo::with_dbname(&server().maintenance, name)
+    }
+}
+
+impl Default for TestDb {
+    fn default() -> Self {
+        TestDb::new()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(Ok(server)) = SERVER.get() {
+            if let Err(err) = server.drop_database(&self.name) {
+                eprintln!(
+                    "test-kit: could not drop test database {}: {err}",
+                    self.name
+                );
+            }
+        }
+    }
+}
+
+/// `test_<pid>_<counter>_<random>`: unique on the server even when several processes (or
+/// runs on a shared external server) create databases at the same time.
+fn unique_name() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("test_{}_{n}_{:08x}", std::process::id(), fastrand::u32(..))
+}
+
+/// The server all `TestDb`s of this process use.
+struct Server {
+    /// Connection string of the maintenance database.
+    maintenance: String,
+    /// Our own throwaway cluster (`None` for an external server). Kept for the process
+    /// lifetime: it holds the lock that marks the cluster's directory as in use.
+    cluster: Option<cluster::Cluster>,
+    /// Cached connection to the maintenance database.
+    conn: Mutex<Option<PgConnection>>,
+}
+
+static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
+
+fn server() -> &'static Server {
+    match SERVER.get_or_init(Server::start) {
+        Ok(server) => server,
+        Err(msg) => panic!("test-kit: no PostgreSQL server for tests: {msg}"),
+    }
+}
+
+impl Server {
+    fn start() -> Result<Server, String> {
+        for var in ["TEST_DATABASE_URL", "DATABASE_URL"] {
+            if let Ok(url) = std::env::var(var) {
+                if !url.trim().is_empty() {
+                    return Ok(Server {
+                        maintenance: url,
+                        cluster: None,
+                        conn: Mutex::new(None),
+                    });
+                }
+            }
+        }
+        let (cluster, conn) = cluster::Cluster::start()?;
+        Ok(Server {
+            maintenance: cluster.url("postgres"),
+            cluster: Some(cluster),
+            conn: Mutex::new(Some(conn)),
+        })
+    }
+
+    fn create_database(&self, name: &str) -> Result<(), String> {
+        let ident = conninfo::quote_ident(name);
+        if self.cluster.is_some() {
+            // Our own PostgreSQL ≥ 15 with fsync off: copying the files is about twice as
+            // fast as the default WAL_LOG strategy for a small template.
+            self.execute(&format!("CREATE DATABASE {ident} STRATEGY = FILE_COPY"))
+        } else {
+            self.execute(&format!("CREATE DATABASE {ident}"))
+        }
+    }
+
+    fn drop_database(&self, name: &str) -> Result<(), String> {
+        let ident = conninfo::quote_ident(name);
+        self.execute(&format!("DROP DATABASE IF EXISTS {ident} WITH (FORCE)"))
+            // WITH (FORCE) needs PostgreSQL 13.
+            .or_else(|_| self.execute(&format!("DROP DATABASE IF EXISTS {ident}")))
+    }
+
+    /// Runs `sql` on the maintenance database, reconnecting once if it fails (the cached
+    /// connection may have been broken).
+    fn execute(&self, sql: &str) -> Result<(), String> {
+        let mut guard = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut last_err = String::new();
+        for _ in 0..2 {
+            let conn = match &mut *guard {
+                Some(conn) => conn,
+                None => match PgConnection::establish(&self.maintenance) {
+                    Ok(conn) => guard.insert(conn),
+                    Err(err) => {
+                        return Err(format!(
+                            "cannot connect to {}: {err}",
+                            conninfo::redact(&self.maintenance)
+                        ))
+                    }
+                },
+            };
+            match diesel::sql_query(sql).execute(conn) {
+                Ok(_) => return Ok(()),
+                Err(err) => {
+                    last_err = format!("{sql}: {err}");
+                    *guard = None;
+                }
+            }
+        }
+        Err(last_err)
+    }
+}
