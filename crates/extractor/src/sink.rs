@@ -1,0 +1,52 @@
+//! Writing a run to staging, through `repository`.
+use db_models::models::{ExtractRunEntity, RunStatus};
+use repository::staging::{Published, Snapshot};
+use repository::{extract_runs, Database};
+use service::Outcome;
+
+/// Opens the run's row in `staging.extract_run`.
+pub fn open_run(database: &Database) -> repository::Result<i64> {
+    let mut conn = database.connection()?;
+    extract_runs::start(&mut conn)
+}
+
+/// Publishes the snapshot in one transaction. If that fails, nothing was written and the run
+/// is recorded as failed with the cause.
+pub fn publish(
+    database: &Database,
+    run_id: i64,
+    snapshot: Snapshot,
+) -> repository::Result<Published> {
+    let entities = snapshot.entities.clone();
+    let result = database
+        .connection()
+        .and_then(|mut conn| repository::staging::publish(&mut conn, run_id, snapshot));
+    if let Err(error) = &result {
+        record_failure(
+            database,
+            run_id,
+            &format!("writing staging failed: {error}"),
+            &entities,
+        );
+    }
+    result
+}
+
+/// Marks the run failed. Best effort: the database may be the thing that failed.
+pub fn record_failure(database: &Database, run_id: i64, error: &str, entities: &[ExtractRunEntity]) {
+    let recorded = database
+        .connection()
+        .and_then(|mut conn| extract_runs::record_failure(&mut conn, run_id, error, entities));
+    if let Err(record_error) = recorded {
+        log::error!("Could not record extract run {run_id} as failed: {record_error}");
+    }
+}
+
+/// The service outcome (and `--once` exit code) of a run status.
+pub fn outcome(status: RunStatus) -> Outcome {
+    match status {
+        RunStatus::Succeeded => Outcome::Succeeded,
+        RunStatus::Partial => Outcome::Partial,
+        RunStatus::Failed | RunStatus::Running => Outcome::Failed,
+    }
+}

@@ -1,0 +1,11 @@
+#![doc = include_str!("../README.md")]
+
+pub mod error;
+pub mod extract_runs;
+pub mod marts;
+pub mod staging;
+
+mod database;
+
+pub use database::{Database, DatabaseSettings, PgPooled};
+pub use error::{Error, Result};

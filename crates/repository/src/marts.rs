@@ -1,0 +1,228 @@
+//! Building and reading the marts.
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+
+use db_models::models::{BuildRun, Publication, PublicationByObject};
+use db_models::schema::marts::{build_run, publication, publication_by_object};
+use db_models::schema::staging::extract_run;
+
+use crate::{Error, Result};
+
+/// Builds both publication marts (see the comments in the file).
+const BUILD_PUBLICATION_SQL: &str = include_str!("marts/publication.sql");
+/// Data-quality checks; returns the names of the failed ones.
+const CHECK_PUBLICATION_SQL: &str = include_str!("marts/publication_checks.sql");
+
+/// The `mart` value of the publication marts in `marts.build_run`.
+pub const PUBLICATION_MART: &str = "publication";
+
+/// Advisory lock key of the publication build: a second martmaker skips instead of racing.
+const PUBLICATION_BUILD_LOCK_KEY: i64 = 0x6772_6d61_7274;
+
+/// What a refresh did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refresh {
+    /// Staging did not change since the last successful build: nothing written.
+    Unchanged {
+        /// The extract run the current marts were built from.
+        source_run_id: Option<i64>,
+    },
+    /// Another process is building right now: nothing written.
+    Busy,
+    /// New marts published.
+    Built {
+        /// The `marts.build_run` id.
+        build_id: i64,
+        /// The extract run they were built from.
+        source_run_id: Option<i64>,
+        /// Rows in `marts.publication` (always 3).
+        publication_rows: i64,
+        /// Rows in `marts.publication_by_object`.
+        object_rows: i64,
+    },
+    /// The build or its checks failed: the previous marts stay published.
+    Failed {
+        /// The `marts.build_run` id.
+        build_id: i64,
+        /// The SQL error or the failed checks.
+        error: String,
+    },
+}
+
+#[derive(QueryableByName)]
+struct FailedCheck {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+#[derive(QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    locked: bool,
+}
+
+/// The last extract run that changed staging (what a build reads "as of").
+fn latest_staging_change(conn: &mut PgConnection) -> QueryResult<Option<i64>> {
+    extract_run::table
+        .filter(extract_run::status.eq_any(["succeeded", "partial"]))
+        .filter(extract_run::rows_changed.gt(0))
+        .select(diesel::dsl::max(extract_run::id))
+        .first(conn)
+}
+
+/// The latest successful build of the publication marts.
+pub fn last_successful_build(conn: &mut PgConnection) -> Result<Option<BuildRun>> {
+    Ok(build_run::table
+        .filter(build_run::mart.eq(PUBLICATION_MART))
+        .filter(build_run::status.eq("succeeded"))
+        .order(build_run::id.desc())
+        .select(BuildRun::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Rebuilds `marts.publication` and `marts.publication_by_object` if staging changed since
+/// the last successful build, checks them, and publishes them in one transaction.
+pub fn refresh_publication(conn: &mut PgConnection) -> Result<Refresh> {
+    let source = latest_staging_change(conn)?;
+    if let Some(last) = last_successful_build(conn)? {
+        if last.source_run_id == source {
+            return Ok(Refresh::Unchanged {
+                source_run_id: source,
+            });
+        }
+    }
+
+    let build_id: i64 = diesel::insert_into(build_run::table)
+        .values(build_run::mart.eq(PUBLICATION_MART))
+        .returning(build_run::id)
+        .get_result(conn)?;
+
+    let built = conn
+        .build_transaction()
+        .repeatable_read()
+        .run(|conn| build_in_transaction(conn, build_id));
+    match built {
+        Ok(refresh) => Ok(refresh),
+        Err(BuildError::Rejected(error)) => {
+            record_failed_build(conn, build_id, &error)?;
+            Ok(Refresh::Failed { build_id, error })
+        }
+        Err(BuildError::Busy) => {
+            diesel::delete(build_run::table.find(build_id)).execute(conn)?;
+            Ok(Refresh::Busy)
+        }
+        Err(BuildError::Database(error)) => {
+            let message = error.to_string();
+            // The connection may be gone (that may be the error): recording is best effort.
+            if let Err(record_error) = record_failed_build(conn, build_id, &message) {
+                log::warn!("Could not record failed build {build_id}: {record_error}");
+            }
+            Err(Error::Query(error))
+        }
+    }
+}
+
+/// Why a build transaction rolled back.
+enum BuildError {
+    /// Data-quality checks failed.
+    Rejected(String),
+    /// Someone else holds the build lock.
+    Busy,
+    /// SQL error.
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for BuildError {
+    fn from(error: diesel::result::Error) -> Self {
+        BuildError::Database(error)
+    }
+}
+
+fn build_in_transaction(
+    conn: &mut PgConnection,
+    build_id: i64,
+) -> std::result::Result<Refresh, BuildError> {
+    let lock: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+        .bind::<BigInt, _>(PUBLICATION_BUILD_LOCK_KEY)
+        .get_result(conn)?;
+    if !lock.locked {
+        return Err(BuildError::Busy);
+    }
+    // Read inside the snapshot: this is exactly the staging state the build sees.
+    let source = latest_staging_change(conn)?;
+    conn.batch_execute(BUILD_PUBLICATION_SQL)?;
+    let failed: Vec<FailedCheck> = diesel::sql_query(CHECK_PUBLICATION_SQL).load(conn)?;
+    if !failed.is_empty() {
+        let names: Vec<String> = failed.into_iter().map(|c| c.name).collect();
+        return Err(BuildError::Rejected(format!(
+            "data-quality checks failed: {}",
+            names.join("; ")
+        )));
+    }
+    let publication_rows: i64 = publication::table.count().get_result(conn)?;
+    let object_rows: i64 = publication_by_object::table.count().get_result(conn)?;
+    diesel::update(build_run::table.find(build_id))
+        .set((
+            build_run::status.eq("succeeded"),
+            build_run::finished_at.eq(diesel::dsl::now),
+            build_run::source_run_id.eq(source),
+            build_run::publication_rows.eq(publication_rows),
+            build_run::object_rows.eq(object_rows),
+        ))
+        .execute(conn)?;
+    Ok(Refresh::Built {
+        build_id,
+        source_run_id: source,
+        publication_rows,
+        object_rows,
+    })
+}
+
+fn record_failed_build(conn: &mut PgConnection, build_id: i64, error: &str) -> Result<()> {
+    diesel::update(build_run::table.find(build_id))
+        .set((
+            build_run::status.eq("failed"),
+            build_run::finished_at.eq(diesel::dsl::now),
+            build_run::error.eq(error),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// `marts.publication`, ordered launch, mission, rocket.
+pub fn publication(conn: &mut PgConnection) -> Result<Vec<Publication>> {
+    Ok(publication::table
+        .order(publication::entity)
+        .select(Publication::as_select())
+        .load(conn)?)
+}
+
+/// `marts.publication_by_object` for one entity (or all when `None`), by entity and id.
+pub fn publication_by_object(
+    conn: &mut PgConnection,
+    entity: Option<&str>,
+) -> Result<Vec<PublicationByObject>> {
+    let mut query = publication_by_object::table
+        .select(PublicationByObject::as_select())
+        .order((publication_by_object::entity, publication_by_object::object_id))
+        .into_boxed();
+    if let Some(entity) = entity {
+        query = query.filter(publication_by_object::entity.eq(entity.to_string()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// `marts.publication_url(value)`: the one rule of what counts as a publication URL.
+pub fn publication_url(conn: &mut PgConnection, value: &str) -> Result<Option<String>> {
+    #[derive(QueryableByName)]
+    struct Url {
+        #[diesel(sql_type = Nullable<Text>)]
+        url: Option<String>,
+    }
+    let row: Url = diesel::sql_query("SELECT marts.publication_url($1) AS url")
+        .bind::<Text, _>(value)
+        .get_result(conn)?;
+    Ok(row.url)
+}

@@ -1,0 +1,480 @@
+//! `config.yaml`: every knob of both services, parsed and validated in one place.
+//!
+//! Durations are written like `90s`, `5m`, `1h 30m` or `500ms`.
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Environment variable that overrides `database.url`.
+pub const DATABASE_URL_ENV: &str = "DATABASE_URL";
+/// Environment variable that overrides `api.url`.
+pub const API_URL_ENV: &str = "SPACEX_API_URL";
+
+/// The whole configuration file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Log filter when `RUST_LOG` is not set (`error`, `warn`, `info`, `debug`, `trace`).
+    #[serde(default = "defaults::log_level")]
+    pub log_level: String,
+    /// Where the data lives.
+    #[serde(default)]
+    pub database: DatabaseConfig,
+    /// The SpaceX GraphQL API.
+    #[serde(default)]
+    pub api: ApiConfig,
+    /// The extractor's timer.
+    #[serde(default)]
+    pub extractor: TimerConfig,
+    /// The martmaker's timer.
+    #[serde(default = "defaults::martmaker")]
+    pub martmaker: TimerConfig,
+}
+
+/// `database:` section.
+#[derive(Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// libpq URL; `DATABASE_URL` wins over it. Put no password here: use the environment.
+    #[serde(default = "defaults::database_url")]
+    pub url: String,
+    /// Connections per service.
+    #[serde(default = "defaults::pool_size")]
+    pub pool_size: u32,
+    /// Longest wait for one connection.
+    #[serde(default = "defaults::connect_timeout", with = "humantime_serde")]
+    pub connect_timeout: Duration,
+    /// How long a starting service waits for the database before giving up (exit code 4).
+    #[serde(default = "defaults::startup_timeout", with = "humantime_serde")]
+    pub startup_timeout: Duration,
+}
+
+/// `api:` section.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiConfig {
+    /// GraphQL endpoint; `SPACEX_API_URL` wins over it.
+    #[serde(default = "defaults::api_url")]
+    pub url: String,
+    /// Records per request (`limit`).
+    #[serde(default = "defaults::page_size")]
+    pub page_size: u32,
+    /// TCP/TLS connect timeout.
+    #[serde(default = "defaults::api_connect_timeout", with = "humantime_serde")]
+    pub connect_timeout: Duration,
+    /// Longest silence while reading a response.
+    #[serde(default = "defaults::read_timeout", with = "humantime_serde")]
+    pub read_timeout: Duration,
+    /// Longest time for one request, all included.
+    #[serde(default = "defaults::request_timeout", with = "humantime_serde")]
+    pub request_timeout: Duration,
+    /// Responses larger than this are refused.
+    #[serde(default = "defaults::max_response_bytes")]
+    pub max_response_bytes: u64,
+    /// Back-off on transient failures.
+    #[serde(default)]
+    pub retry: RetryConfig,
+}
+
+/// `api.retry:` section.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryConfig {
+    /// Attempts per request, the first included.
+    #[serde(default = "defaults::max_attempts")]
+    pub max_attempts: u32,
+    /// Upper bound of the first back-off (then doubling, with full jitter).
+    #[serde(default = "defaults::initial_backoff", with = "humantime_serde")]
+    pub initial_backoff: Duration,
+    /// Upper bound of any back-off, `Retry-After` included.
+    #[serde(default = "defaults::max_backoff", with = "humantime_serde")]
+    pub max_backoff: Duration,
+}
+
+/// `extractor:` and `martmaker:` sections.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimerConfig {
+    /// Pause between the end of one run and the start of the next.
+    #[serde(with = "humantime_serde")]
+    pub interval: Duration,
+}
+
+mod defaults {
+    use super::TimerConfig;
+    use std::time::Duration;
+
+    pub fn log_level() -> String {
+        "info".into()
+    }
+    pub fn database_url() -> String {
+        "postgres://greenadam@localhost:5432/greenadam".into()
+    }
+    pub fn pool_size() -> u32 {
+        2
+    }
+    pub fn connect_timeout() -> Duration {
+        Duration::from_secs(5)
+    }
+    pub fn startup_timeout() -> Duration {
+        Duration::from_secs(120)
+    }
+    pub fn api_url() -> String {
+        "https://spacex-production.up.railway.app/".into()
+    }
+    pub fn page_size() -> u32 {
+        100
+    }
+    pub fn api_connect_timeout() -> Duration {
+        Duration::from_secs(10)
+    }
+    pub fn read_timeout() -> Duration {
+        Duration::from_secs(30)
+    }
+    pub fn request_timeout() -> Duration {
+        Duration::from_secs(120)
+    }
+    pub fn max_response_bytes() -> u64 {
+        32 * 1024 * 1024
+    }
+    pub fn max_attempts() -> u32 {
+        5
+    }
+    pub fn initial_backoff() -> Duration {
+        Duration::from_millis(500)
+    }
+    pub fn max_backoff() -> Duration {
+        Duration::from_secs(30)
+    }
+    pub fn extractor() -> TimerConfig {
+        TimerConfig {
+            interval: Duration::from_secs(3600),
+        }
+    }
+    pub fn martmaker() -> TimerConfig {
+        TimerConfig {
+            interval: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: defaults::database_url(),
+            pool_size: defaults::pool_size(),
+            connect_timeout: defaults::connect_timeout(),
+            startup_timeout: defaults::startup_timeout(),
+        }
+    }
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            url: defaults::api_url(),
+            page_size: defaults::page_size(),
+            connect_timeout: defaults::api_connect_timeout(),
+            read_timeout: defaults::read_timeout(),
+            request_timeout: defaults::request_timeout(),
+            max_response_bytes: defaults::max_response_bytes(),
+            retry: RetryConfig::default(),
+        }
+    }
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        RetryConfig {
+            max_attempts: defaults::max_attempts(),
+            initial_backoff: defaults::initial_backoff(),
+            max_backoff: defaults::max_backoff(),
+        }
+    }
+}
+
+impl Default for TimerConfig {
+    fn default() -> Self {
+        defaults::extractor()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            log_level: defaults::log_level(),
+            database: DatabaseConfig::default(),
+            api: ApiConfig::default(),
+            extractor: defaults::extractor(),
+            martmaker: defaults::martmaker(),
+        }
+    }
+}
+
+/// The URL with its password replaced, for logs and `Debug`.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Setting a password fails only for URLs that cannot carry one; keep it parsed then.
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => "<unparsable URL>".into(),
+    }
+}
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &redact_url(&self.url))
+            .field("pool_size", &self.pool_size)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("startup_timeout", &self.startup_timeout)
+            .finish()
+    }
+}
+
+/// A configuration problem, always naming the key (or environment variable) at fault.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// `extractor.interval`, `DATABASE_URL`, or the file path when it cannot be read.
+    pub key: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: key.to_string(),
+        message: message.into(),
+    }
+}
+
+impl Config {
+    /// Reads `path`, applies the environment overrides, validates.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| invalid(&path.display().to_string(), format!("cannot read: {e}")))?;
+        let overrides = [DATABASE_URL_ENV, API_URL_ENV]
+            .map(|name| (name, std::env::var(name).ok().filter(|v| !v.is_empty())));
+        Config::from_yaml(&text, &overrides)
+    }
+
+    /// Parses YAML text and applies `overrides` (environment variable name → value).
+    pub fn from_yaml(
+        text: &str,
+        overrides: &[(&str, Option<String>)],
+    ) -> Result<Config, ConfigError> {
+        // An empty file means "all defaults".
+        let mut config: Config = if text.trim().is_empty() {
+            Config::default()
+        } else {
+            let deserializer = serde_yaml::Deserializer::from_str(text);
+            serde_path_to_error::deserialize(deserializer).map_err(|e| {
+                let key = e.path().to_string();
+                let message = one_line(&e.into_inner().to_string());
+                invalid(if key == "." { "config" } else { &key }, message)
+            })?
+        };
+        for (name, value) in overrides {
+            match (*name, value) {
+                (DATABASE_URL_ENV, Some(v)) => config.database.url = v.clone(),
+                (API_URL_ENV, Some(v)) => config.api.url = v.clone(),
+                _ => {}
+            }
+        }
+        config.validate(overrides)?;
+        Ok(config)
+    }
+
+    fn validate(&self, overrides: &[(&str, Option<String>)]) -> Result<(), ConfigError> {
+        // Name the environment variable when it, not the file, supplied the bad value.
+        let source = |key: &'static str, env: &'static str| {
+            if overrides.iter().any(|(n, v)| *n == env && v.is_some()) {
+                env
+            } else {
+                key
+            }
+        };
+        let api_key = source("api.url", API_URL_ENV);
+        let api = url::Url::parse(&self.api.url).map_err(|e| invalid(api_key, e.to_string()))?;
+        if !matches!(api.scheme(), "http" | "https") || api.host_str().is_none() {
+            return Err(invalid(api_key, "must be an http:// or https:// URL with a host"));
+        }
+        let db_key = source("database.url", DATABASE_URL_ENV);
+        let db = url::Url::parse(&self.database.url).map_err(|e| invalid(db_key, e.to_string()))?;
+        if !matches!(db.scheme(), "postgres" | "postgresql") {
+            return Err(invalid(db_key, "must be a postgres:// URL"));
+        }
+        let positive = [
+            ("extractor.interval", self.extractor.interval),
+            ("martmaker.interval", self.martmaker.interval),
+            ("database.connect_timeout", self.database.connect_timeout),
+            ("database.startup_timeout", self.database.startup_timeout),
+            ("api.connect_timeout", self.api.connect_timeout),
+            ("api.read_timeout", self.api.read_timeout),
+            ("api.request_timeout", self.api.request_timeout),
+        ];
+        if let Some((key, _)) = positive.iter().find(|(_, d)| d.is_zero()) {
+            return Err(invalid(key, "must be greater than zero"));
+        }
+        if !(1..=10_000).contains(&self.api.page_size) {
+            return Err(invalid("api.page_size", "must be between 1 and 10000"));
+        }
+        if self.api.max_response_bytes == 0 {
+            return Err(invalid("api.max_response_bytes", "must be greater than zero"));
+        }
+        if self.api.retry.max_attempts == 0 {
+            return Err(invalid("api.retry.max_attempts", "must be at least 1"));
+        }
+        if self.api.retry.initial_backoff > self.api.retry.max_backoff {
+            return Err(invalid(
+                "api.retry.initial_backoff",
+                "must not exceed api.retry.max_backoff",
+            ));
+        }
+        if self.database.pool_size == 0 {
+            return Err(invalid("database.pool_size", "must be at least 1"));
+        }
+        if self.log_level.parse::<log::LevelFilter>().is_err() {
+            return Err(invalid(
+                "log_level",
+                "must be one of off, error, warn, info, debug, trace",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Settings for the SpaceX API client.
+    pub fn client_settings(&self) -> sxapi::ClientSettings {
+        let api = &self.api;
+        sxapi::ClientSettings {
+            url: api.url.clone(),
+            page_size: api.page_size,
+            connect_timeout: api.connect_timeout,
+            read_timeout: api.read_timeout,
+            request_timeout: api.request_timeout,
+            max_response_bytes: api.max_response_bytes,
+            retry: sxapi::RetryPolicy {
+                max_attempts: api.retry.max_attempts,
+                initial_backoff: api.retry.initial_backoff,
+                max_backoff: api.retry.max_backoff,
+            },
+        }
+    }
+
+    /// Settings for the database pool.
+    pub fn database_settings(&self) -> repository::DatabaseSettings {
+        repository::DatabaseSettings {
+            url: self.database.url.clone(),
+            pool_size: self.database.pool_size,
+            connect_timeout: self.database.connect_timeout,
+        }
+    }
+}
+
+/// serde_yaml messages span lines ("at line 3 column 5"); the contract is one line.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::from_yaml(text, &[])
+    }
+
+    #[test]
+    fn the_shipped_config_yaml_is_valid_and_equals_the_defaults() {
+        let shipped = include_str!("../../../config.yaml");
+        assert_eq!(parse(shipped), Ok(Config::default()));
+    }
+
+    #[test]
+    fn empty_file_means_defaults() {
+        assert_eq!(parse(""), Ok(Config::default()));
+    }
+
+    #[test]
+    fn durations_read_like_humans_write_them() {
+        let config = parse("extractor:\n  interval: 1h 30m\nmartmaker:\n  interval: 500ms\n")
+            .expect("valid");
+        assert_eq!(config.extractor.interval, Duration::from_secs(5400));
+        assert_eq!(config.martmaker.interval, Duration::from_millis(500));
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = parse("extractor:\n  intervall: 5s\n").expect_err("unknown key");
+        assert_eq!(err.key, "extractor");
+        assert!(err.message.contains("intervall"), "{err}");
+        let err = parse("colour: blue\n").expect_err("unknown key");
+        assert!(err.message.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn zero_or_negative_interval_is_named() {
+        let err = parse("martmaker:\n  interval: 0s\n").expect_err("zero");
+        assert_eq!(err.key, "martmaker.interval");
+        let err = parse("extractor:\n  interval: -5s\n").expect_err("negative");
+        assert_eq!(err.key, "extractor.interval");
+        let err = parse("extractor:\n  interval: 5\n").expect_err("no unit");
+        assert_eq!(err.key, "extractor.interval");
+    }
+
+    #[test]
+    fn bad_urls_are_named() {
+        let err = parse("api:\n  url: not a url\n").expect_err("bad url");
+        assert_eq!(err.key, "api.url");
+        let err = parse("api:\n  url: ftp://example.com/\n").expect_err("bad scheme");
+        assert_eq!(err.key, "api.url");
+        let err = parse("database:\n  url: mysql://x/y\n").expect_err("bad db url");
+        assert_eq!(err.key, "database.url");
+    }
+
+    #[test]
+    fn environment_overrides_win_and_are_named_when_bad() {
+        let overrides = [
+            (DATABASE_URL_ENV, Some("postgres://u:secret@db:5432/x".to_string())),
+            (API_URL_ENV, Some("http://127.0.0.1:4000/".to_string())),
+        ];
+        let config = Config::from_yaml("", &overrides).expect("valid");
+        assert_eq!(config.database.url, "postgres://u:secret@db:5432/x");
+        assert_eq!(config.api.url, "http://127.0.0.1:4000/");
+        let bad = [(API_URL_ENV, Some("nope".to_string()))];
+        let err = Config::from_yaml("", &bad).expect_err("bad env");
+        assert_eq!(err.key, API_URL_ENV);
+    }
+
+    #[test]
+    fn errors_are_one_line() {
+        let err = parse("api:\n  page_size: many\n").expect_err("bad type");
+        assert_eq!(err.key, "api.page_size");
+        assert!(!err.to_string().contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn password_never_shows_in_debug_output() {
+        let config = Config::from_yaml(
+            "",
+            &[(DATABASE_URL_ENV, Some("postgres://u:hunter2@db/x".to_string()))],
+        )
+        .expect("valid");
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("***"), "{printed}");
+    }
+}

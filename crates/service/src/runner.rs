@@ -1,0 +1,287 @@
+//! The life cycle shared by both services: config, logs, database wait, migrations, then the
+//! job once or on a timer until SIGTERM/SIGINT.
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use repository::Database;
+use sxapi::CancelToken;
+use tokio::sync::watch;
+
+use crate::config::{redact_url, Config};
+
+/// How long a stopping service waits for its job to notice the signal before exiting anyway.
+/// Kept under the 5 s promised to supervisord/docker (`stopwaitsecs` is larger still).
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
+
+/// Pause between two connection attempts while waiting for the database at start.
+const DATABASE_RETRY_PAUSE: Duration = Duration::from_secs(2);
+
+/// Command-line arguments both services take.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServiceArgs {
+    /// Configuration file.
+    #[arg(long, value_name = "PATH", default_value = "config.yaml")]
+    pub config: PathBuf,
+    /// Run once and exit: 0 succeeded, 1 failed, 3 partial.
+    #[arg(long)]
+    pub once: bool,
+}
+
+/// How one run of a job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything done (including "nothing to do").
+    Succeeded,
+    /// Some of it done, the rest kept as it was.
+    Partial,
+    /// Nothing changed because of an error.
+    Failed,
+}
+
+impl Outcome {
+    fn exit_code(self) -> ExitCode {
+        match self {
+            Outcome::Succeeded => ExitCode::SUCCESS,
+            Outcome::Failed => ExitCode::from(1),
+            Outcome::Partial => ExitCode::from(3),
+        }
+    }
+}
+
+/// What a service does each time its timer fires. Runs on a blocking thread.
+pub trait Job: Send + 'static {
+    /// One run. Checks `cancel` between steps and stops early when it is set.
+    fn run(&mut self, cancel: &CancelToken) -> Outcome;
+}
+
+/// Runs a service to completion and returns its exit code. `interval` picks the service's
+/// timer from the config; `build` makes the job once the database is reachable and migrated.
+pub fn run_service<J, B>(
+    name: &'static str,
+    args: ServiceArgs,
+    interval: fn(&Config) -> Duration,
+    build: B,
+) -> ExitCode
+where
+    J: Job,
+    B: FnOnce(&Config, Database) -> anyhow::Result<J> + Send + 'static,
+{
+    let config = match Config::load(&args.config) {
+        Ok(config) => config,
+        Err(error) => {
+            // Logging is not set up yet (its level comes from the config): plain stderr.
+            eprintln!("{name}: configuration error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config.log_level);
+    log::info!(
+        "Starting {name} {}: config {}, API {}, database {}, interval {}.",
+        env!("CARGO_PKG_VERSION"),
+        args.config.display(),
+        config.api.url,
+        redact_url(&config.database.url),
+        humantime::format_duration(interval(&config)),
+    );
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            log::error!("Cannot start the async runtime: {error}.");
+            return ExitCode::from(1);
+        }
+    };
+    let code = runtime.block_on(supervise(name, args.once, config, interval, build));
+    // A job still blocked in I/O after the grace period is abandoned; Postgres rolls back its
+    // open transaction when the connection drops with the process.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    code
+}
+
+async fn supervise<J, B>(
+    name: &'static str,
+    once: bool,
+    config: Config,
+    interval: fn(&Config) -> Duration,
+    build: B,
+) -> ExitCode
+where
+    J: Job,
+    B: FnOnce(&Config, Database) -> anyhow::Result<J> + Send + 'static,
+{
+    let cancel = CancelToken::new();
+    let mut stopped = listen_for_signals(cancel.clone());
+    let pause = interval(&config);
+
+    let setup_cancel = cancel.clone();
+    let setup = tokio::task::spawn_blocking(move || prepare(&config, &setup_cancel, build));
+    let mut job = match until_stopped(setup, &mut stopped, &cancel).await {
+        Some(Ok(Ok(job))) => job,
+        Some(Ok(Err(code))) => return code,
+        Some(Err(join_error)) => {
+            log::error!("{name} setup panicked: {join_error}.");
+            return ExitCode::from(1);
+        }
+        None => return ExitCode::from(130),
+    };
+
+    loop {
+        let run_cancel = cancel.clone();
+        let run = tokio::task::spawn_blocking(move || {
+            let outcome = job.run(&run_cancel);
+            (job, outcome)
+        });
+        let outcome = match until_stopped(run, &mut stopped, &cancel).await {
+            Some(Ok((returned, outcome))) => {
+                job = returned;
+                outcome
+            }
+            Some(Err(join_error)) => {
+                log::error!("{name} run panicked: {join_error}.");
+                return ExitCode::from(1);
+            }
+            None => return ExitCode::from(130),
+        };
+        if once {
+            return outcome.exit_code();
+        }
+        if cancel.is_cancelled() {
+            log::info!("{name} stopped.");
+            return ExitCode::SUCCESS;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = stopped.changed() => {
+                log::info!("{name} stopped.");
+                return ExitCode::SUCCESS;
+            }
+        }
+    }
+}
+
+/// Waits for `task`; after a stop signal, waits at most [`SHUTDOWN_GRACE`] more.
+/// `None` means the task did not finish in time.
+async fn until_stopped<T>(
+    mut task: tokio::task::JoinHandle<T>,
+    stopped: &mut watch::Receiver<bool>,
+    cancel: &CancelToken,
+) -> Option<Result<T, tokio::task::JoinError>> {
+    if !cancel.is_cancelled() {
+        tokio::select! {
+            result = &mut task => return Some(result),
+            _ = stopped.changed() => {}
+        }
+    }
+    match tokio::time::timeout(SHUTDOWN_GRACE, task).await {
+        Ok(result) => Some(result),
+        Err(_) => {
+            log::warn!(
+                "Work still running {}s after the stop signal; exiting anyway (the open transaction rolls back).",
+                SHUTDOWN_GRACE.as_secs()
+            );
+            None
+        }
+    }
+}
+
+/// Sets `cancel` and flips the returned channel on SIGTERM or SIGINT.
+fn listen_for_signals(cancel: CancelToken) -> watch::Receiver<bool> {
+    let (tx, rx) = watch::channel(false);
+    tokio::spawn(async move {
+        let signal = wait_for_signal().await;
+        log::info!("Received {signal}, stopping.");
+        cancel.cancel();
+        let _ = tx.send(true);
+    });
+    rx
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+        },
+        Err(error) => {
+            log::warn!("Cannot listen for SIGTERM ({error}); only Ctrl-C stops the service.");
+            let _ = tokio::signal::ctrl_c().await;
+            "SIGINT"
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() -> &'static str {
+    let _ = tokio::signal::ctrl_c().await;
+    "Ctrl-C"
+}
+
+/// Blocking start-up: wait for the database, migrate it, build the job.
+fn prepare<J, B>(config: &Config, cancel: &CancelToken, build: B) -> Result<J, ExitCode>
+where
+    B: FnOnce(&Config, Database) -> anyhow::Result<J>,
+{
+    let database = wait_for_database(config, cancel)?;
+    if let Err(error) = database.run_migrations() {
+        log::error!("Database migrations failed: {error:#}.");
+        return Err(ExitCode::from(1));
+    }
+    build(config, database).map_err(|error| {
+        log::error!("Cannot start: {error:#}.");
+        ExitCode::from(1)
+    })
+}
+
+/// Retries until Postgres answers or `database.startup_timeout` passes (exit code 4).
+fn wait_for_database(config: &Config, cancel: &CancelToken) -> Result<Database, ExitCode> {
+    let deadline = Instant::now() + config.database.startup_timeout;
+    let database = Database::new(&config.database_settings()).map_err(|error| {
+        log::error!("Cannot set up the database pool: {error:#}.");
+        ExitCode::from(1)
+    })?;
+    let mut attempt = 1;
+    loop {
+        match database.ping() {
+            Ok(()) => {
+                if attempt > 1 {
+                    log::info!("Database reachable after {attempt} attempts.");
+                }
+                return Ok(database);
+            }
+            Err(error) if Instant::now() < deadline => {
+                log::warn!(
+                    "Database {} not reachable yet (attempt {attempt}), retrying in {}s: {error}",
+                    redact_url(&config.database.url),
+                    DATABASE_RETRY_PAUSE.as_secs()
+                );
+                if !cancel.sleep(DATABASE_RETRY_PAUSE) {
+                    return Err(ExitCode::from(130));
+                }
+                attempt += 1;
+            }
+            Err(error) => {
+                log::error!(
+                    "Database {} still not reachable after {}; giving up: {error}",
+                    redact_url(&config.database.url),
+                    humantime::format_duration(config.database.startup_timeout)
+                );
+                return Err(ExitCode::from(4));
+            }
+        }
+    }
+}
+
+/// `RUST_LOG` wins; otherwise the config's `log_level`.
+fn init_logging(level: &str) {
+    let env = env_logger::Env::default().default_filter_or(level);
+    // A second init (tests calling run_service twice) is harmless: keep the first logger.
+    let _ = env_logger::Builder::from_env(env)
+        .format_timestamp_millis()
+        .try_init();
+}
