@@ -36,8 +36,9 @@ pub enum Fault {
     /// 200 with the first non-null scalar of the first record (depth-first, e.g. its `id`)
     /// replaced by the object `{"unexpected": true}`.
     WrongType,
-    /// 200 with a well-formed JSON body of exactly this many bytes (at least 24), streamed so
-    /// the server never holds it: `{"data":{"<first root key>":[{padding},...]}}`.
+    /// 200 with a well-formed JSON body of exactly this many bytes, streamed so the server never
+    /// holds it: `{"data":{"<first root key>":[{padding},...]}}`. Sizes below that of the empty
+    /// list (24 bytes for `launches`) give the empty list.
     Oversized {
         /// The body size (also sent as `Content-Length`).
         bytes: usize,
