@@ -33,7 +33,12 @@ pub fn publish(
 }
 
 /// Marks the run failed. Best effort: the database may be the thing that failed.
-pub fn record_failure(database: &Database, run_id: i64, error: &str, entities: &[ExtractRunEntity]) {
+pub fn record_failure(
+    database: &Database,
+    run_id: i64,
+    error: &str,
+    entities: &[ExtractRunEntity],
+) {
     let recorded = database
         .connection()
         .and_then(|mut conn| extract_runs::record_failure(&mut conn, run_id, error, entities));

@@ -37,7 +37,12 @@ pub fn snapshot(run_id: i64, pulled: Pulled) -> Snapshot {
         rejected: Vec::new(),
         entities: Vec::new(),
     };
-    let rockets = gate.accept("rocket", pulled.rockets, |r: &Rocket| r.id.as_ref(), rocket_row);
+    let rockets = gate.accept(
+        "rocket",
+        pulled.rockets,
+        |r: &Rocket| r.id.as_ref(),
+        rocket_row,
+    );
     let missions = gate.accept(
         "mission",
         pulled.missions,
@@ -45,7 +50,12 @@ pub fn snapshot(run_id: i64, pulled: Pulled) -> Snapshot {
         mission_row,
     );
     let launches = gate
-        .accept("launch", pulled.launches, |l: &Launch| l.id.as_ref(), launch_rows)
+        .accept(
+            "launch",
+            pulled.launches,
+            |l: &Launch| l.id.as_ref(),
+            launch_rows,
+        )
         .map(|rows| {
             let mut all = LaunchRows::default();
             for (launch, missions, links) in rows {
@@ -133,7 +143,11 @@ impl Gate {
             });
         };
         for position in &fetched.null_positions {
-            refuse(None, format!("null element at position {position} of the list"), &Value::Null);
+            refuse(
+                None,
+                format!("null element at position {position} of the list"),
+                &Value::Null,
+            );
         }
         let mut seen = HashSet::new();
         let mut rows = Vec::with_capacity(fetched.records.len());
@@ -146,7 +160,11 @@ impl Gate {
                 }
             };
             if let Some(path) = nul_path(&record.raw) {
-                refuse(Some(id), format!("{path} contains a NUL character"), &record.raw);
+                refuse(
+                    Some(id),
+                    format!("{path} contains a NUL character"),
+                    &record.raw,
+                );
                 continue;
             }
             if !seen.insert(id) {
@@ -305,8 +323,11 @@ fn mission_row(run_id: i64, id: &str, m: &Mission, raw: &Value) -> Result<NewMis
     })
 }
 
+/// Reads one single-valued field of `links`.
+type LinkField = fn(&LaunchLinks) -> &Option<String>;
+
 /// The single-valued fields of `links`, by their upstream name.
-const SINGLE_LINKS: [(&str, fn(&LaunchLinks) -> &Option<String>); 10] = [
+const SINGLE_LINKS: [(&str, LinkField); 10] = [
     ("article_link", |l| &l.article_link),
     ("wikipedia", |l| &l.wikipedia),
     ("presskit", |l| &l.presskit),

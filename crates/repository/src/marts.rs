@@ -206,7 +206,10 @@ pub fn publication_by_object(
 ) -> Result<Vec<PublicationByObject>> {
     let mut query = publication_by_object::table
         .select(PublicationByObject::as_select())
-        .order((publication_by_object::entity, publication_by_object::object_id))
+        .order((
+            publication_by_object::entity,
+            publication_by_object::object_id,
+        ))
         .into_boxed();
     if let Some(entity) = entity {
         query = query.filter(publication_by_object::entity.eq(entity.to_string()));

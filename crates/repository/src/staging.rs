@@ -127,25 +127,68 @@ pub fn publish(conn: &mut PgConnection, run_id: i64, snapshot: Snapshot) -> Resu
 
         let mut results: Vec<(&str, Mirrored)> = Vec::new();
         if let Some(rows) = rockets {
-            let m = mirror!(conn, rocket, &rows, [name, type_, active, company, country,
-                description, wikipedia, first_flight, cost_per_launch, success_rate_pct]);
+            let m = mirror!(
+                conn,
+                rocket,
+                &rows,
+                [
+                    name,
+                    type_,
+                    active,
+                    company,
+                    country,
+                    description,
+                    wikipedia,
+                    first_flight,
+                    cost_per_launch,
+                    success_rate_pct
+                ]
+            );
             results.push(("rocket", m));
         }
         if let Some(rows) = missions {
-            let m = mirror!(conn, mission, &rows, [name, description, manufacturers, wikipedia,
-                website, twitter]);
+            let m = mirror!(
+                conn,
+                mission,
+                &rows,
+                [
+                    name,
+                    description,
+                    manufacturers,
+                    wikipedia,
+                    website,
+                    twitter
+                ]
+            );
             results.push(("mission", m));
         }
         if let Some(rows) = launches {
-            let m = mirror!(conn, launch, &rows.launches, [mission_name, launch_date_utc,
-                launch_date_local, launch_date_unix, launch_year, launch_success, upcoming,
-                details, rocket_id, rocket_name, rocket_type]);
+            let m = mirror!(
+                conn,
+                launch,
+                &rows.launches,
+                [
+                    mission_name,
+                    launch_date_utc,
+                    launch_date_local,
+                    launch_date_unix,
+                    launch_year,
+                    launch_success,
+                    upcoming,
+                    details,
+                    rocket_id,
+                    rocket_name,
+                    rocket_type
+                ]
+            );
             rewrite_launch_children(conn, &m.changed, &rows)?;
             results.push(("launch", m));
         }
 
         for chunk in refused.chunks(ROWS_PER_STATEMENT) {
-            diesel::insert_into(rejected::table).values(chunk).execute(conn)?;
+            diesel::insert_into(rejected::table)
+                .values(chunk)
+                .execute(conn)?;
         }
 
         let mut rows_changed = 0i64;

@@ -310,7 +310,10 @@ impl Config {
         let api_key = source("api.url", API_URL_ENV);
         let api = url::Url::parse(&self.api.url).map_err(|e| invalid(api_key, e.to_string()))?;
         if !matches!(api.scheme(), "http" | "https") || api.host_str().is_none() {
-            return Err(invalid(api_key, "must be an http:// or https:// URL with a host"));
+            return Err(invalid(
+                api_key,
+                "must be an http:// or https:// URL with a host",
+            ));
         }
         let db_key = source("database.url", DATABASE_URL_ENV);
         let db = url::Url::parse(&self.database.url).map_err(|e| invalid(db_key, e.to_string()))?;
@@ -333,7 +336,10 @@ impl Config {
             return Err(invalid("api.page_size", "must be between 1 and 10000"));
         }
         if self.api.max_response_bytes == 0 {
-            return Err(invalid("api.max_response_bytes", "must be greater than zero"));
+            return Err(invalid(
+                "api.max_response_bytes",
+                "must be greater than zero",
+            ));
         }
         if self.api.retry.max_attempts == 0 {
             return Err(invalid("api.retry.max_attempts", "must be at least 1"));
@@ -448,7 +454,10 @@ mod tests {
     #[test]
     fn environment_overrides_win_and_are_named_when_bad() {
         let overrides = [
-            (DATABASE_URL_ENV, Some("postgres://u:secret@db:5432/x".to_string())),
+            (
+                DATABASE_URL_ENV,
+                Some("postgres://u:secret@db:5432/x".to_string()),
+            ),
             (API_URL_ENV, Some("http://127.0.0.1:4000/".to_string())),
         ];
         let config = Config::from_yaml("", &overrides).expect("valid");
@@ -470,7 +479,10 @@ mod tests {
     fn password_never_shows_in_debug_output() {
         let config = Config::from_yaml(
             "",
-            &[(DATABASE_URL_ENV, Some("postgres://u:hunter2@db/x".to_string()))],
+            &[(
+                DATABASE_URL_ENV,
+                Some("postgres://u:hunter2@db/x".to_string()),
+            )],
         )
         .expect("valid");
         let printed = format!("{config:?}");

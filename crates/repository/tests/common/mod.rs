@@ -1,0 +1,134 @@
+//! Shared set-up of the repository tests.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a panic is the failure report
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use db_models::models::{ExtractRunEntity, NewLaunch, NewLaunchLink, NewLaunchMission, NewRocket};
+use repository::staging::{LaunchRows, Snapshot};
+use serde_json::json;
+
+use repository::{Database, DatabaseSettings, PgPooled};
+use test_kit::TestDb;
+
+/// A fresh, migrated database. Keep the `TestDb` alive as long as the `Database`.
+pub fn migrated() -> (TestDb, Database) {
+    let test_db = TestDb::new();
+    let database = Database::new(&DatabaseSettings {
+        url: test_db.url(),
+        pool_size: 4,
+        connect_timeout: Duration::from_secs(10),
+    })
+    .expect("pool");
+    database.run_migrations().expect("migrations apply");
+    (test_db, database)
+}
+
+/// A pooled connection.
+pub fn conn(database: &Database) -> PgPooled {
+    database.connection().expect("connection")
+}
+
+pub fn report(run_id: i64, entity: &str, error: Option<&str>) -> ExtractRunEntity {
+    ExtractRunEntity {
+        run_id,
+        entity: entity.into(),
+        status: if error.is_some() {
+            "failed"
+        } else {
+            "succeeded"
+        }
+        .into(),
+        fetched: 0,
+        loaded: 0,
+        rejected: 0,
+        inserted: 0,
+        updated: 0,
+        deleted: 0,
+        pages: 1,
+        retries: 0,
+        error: error.map(str::to_string),
+    }
+}
+
+pub fn rocket(run_id: i64, id: &str, wikipedia: &str) -> NewRocket {
+    NewRocket {
+        id: id.into(),
+        name: Some(id.to_uppercase()),
+        kind: Some("rocket".into()),
+        active: Some(true),
+        company: Some("SpaceX".into()),
+        country: None,
+        description: None,
+        wikipedia: Some(wikipedia.into()),
+        first_flight: None,
+        cost_per_launch: Some(50_000_000),
+        success_rate_pct: Some(97),
+        raw: json!({"id": id, "wikipedia": wikipedia}),
+        run_id,
+    }
+}
+
+pub fn launch(
+    run_id: i64,
+    id: &str,
+    details: &str,
+    photos: &[&str],
+) -> (NewLaunch, Vec<NewLaunchLink>) {
+    let row = NewLaunch {
+        id: id.into(),
+        mission_name: Some(format!("Mission {id}")),
+        launch_date_utc: Some(Utc.with_ymd_and_hms(2020, 1, 2, 3, 4, 5).unwrap()),
+        launch_date_local: None,
+        launch_date_unix: Some(1_577_934_245),
+        launch_year: Some("2020".into()),
+        launch_success: None,
+        upcoming: Some(false),
+        details: Some(details.into()),
+        rocket_id: Some("falcon9".into()),
+        rocket_name: None,
+        rocket_type: None,
+        raw: json!({"id": id, "details": details, "photos": photos}),
+        run_id,
+    };
+    let links = photos
+        .iter()
+        .enumerate()
+        .map(|(i, url)| NewLaunchLink {
+            launch_id: id.into(),
+            field: "flickr_images",
+            position: i as i32,
+            url: (*url).into(),
+        })
+        .collect();
+    (row, links)
+}
+
+pub fn snapshot(
+    run_id: i64,
+    launches: Vec<(NewLaunch, Vec<NewLaunchLink>)>,
+    rockets: Vec<NewRocket>,
+) -> Snapshot {
+    let mut rows = LaunchRows::default();
+    for (l, links) in launches {
+        rows.missions.push(NewLaunchMission {
+            launch_id: l.id.clone(),
+            position: 0,
+            mission_id: "M1".into(),
+        });
+        rows.launches.push(l);
+        rows.links.extend(links);
+    }
+    Snapshot {
+        launches: Some(rows),
+        missions: Some(vec![]),
+        rockets: Some(rockets),
+        rejected: vec![],
+        entities: vec![
+            report(run_id, "launch", None),
+            report(run_id, "mission", None),
+            report(run_id, "rocket", None),
+        ],
+    }
+}

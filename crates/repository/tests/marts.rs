@@ -1,0 +1,358 @@
+//! Building the publication marts: counting rules, atomic publish, checks, "unchanged".
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a panic is the failure report
+mod common;
+
+use diesel::prelude::*;
+use serde_json::json;
+
+use db_models::models::{NewLaunchLink, NewLaunchMission, NewMission, NewRocket, Publication};
+use db_models::schema::marts::build_run;
+use repository::marts::{publication, publication_by_object, refresh_publication, Refresh};
+use repository::staging::{publish, LaunchRows, Snapshot};
+use repository::{extract_runs, Database};
+
+fn link(launch_id: &str, field: &'static str, position: i32, url: &str) -> NewLaunchLink {
+    NewLaunchLink {
+        launch_id: launch_id.into(),
+        field,
+        position,
+        url: url.into(),
+    }
+}
+
+fn mission(
+    run_id: i64,
+    id: &str,
+    wikipedia: Option<&str>,
+    website: Option<&str>,
+    twitter: Option<&str>,
+) -> NewMission {
+    NewMission {
+        id: id.into(),
+        name: Some(format!("Mission {id}")),
+        description: None,
+        manufacturers: vec![],
+        wikipedia: wikipedia.map(Into::into),
+        website: website.map(Into::into),
+        twitter: twitter.map(Into::into),
+        raw: json!({ "id": id }),
+        run_id,
+    }
+}
+
+fn rocket(run_id: i64, id: &str, wikipedia: &str) -> NewRocket {
+    common::rocket(run_id, id, wikipedia)
+}
+
+/// Staging with every counting rule in play; expected numbers worked out by hand below.
+fn rich_snapshot(run_id: i64) -> Snapshot {
+    let (l1, _) = common::launch(run_id, "1", "one", &[]);
+    let (l2, _) = common::launch(run_id, "2", "two", &[]);
+    let links = vec![
+        link("1", "article_link", 0, "https://a/1"),
+        link("1", "wikipedia", 0, "  https://w/1  "), // padded: counts
+        link("1", "presskit", 0, ""),                 // empty: no
+        link("1", "video_link", 0, "ftp://v/1"),      // not http(s): no
+        link("1", "reddit_campaign", 0, "https://r/1"),
+        link("1", "reddit_launch", 0, "https://r/1"), // same URL, same kind: once
+        link("1", "reddit_media", 0, "HTTPS://R/2"),  // upper-case scheme: counts
+        link("1", "flickr_images", 0, "https://p/1"),
+        link("1", "flickr_images", 1, "https://p/1"), // listed twice: once
+        link("1", "flickr_images", 2, "https://p/2"),
+        link("1", "mission_patch", 0, "https://patch/1"), // patches are not publications
+        link("2", "article_link", 0, "https://w/2"),
+        link("2", "wikipedia", 0, "https://w/2"), // same URL, other kind: both count
+        link("2", "reddit_recovery", 0, "not a url"),
+    ];
+    let launch_missions = vec![
+        NewLaunchMission {
+            launch_id: "1".into(),
+            position: 0,
+            mission_id: "M1".into(),
+        },
+        NewLaunchMission {
+            launch_id: "2".into(),
+            position: 0,
+            mission_id: "M1".into(),
+        },
+        NewLaunchMission {
+            launch_id: "2".into(),
+            position: 1,
+            mission_id: "M2".into(),
+        },
+        NewLaunchMission {
+            launch_id: "2".into(),
+            position: 2,
+            mission_id: "M-unknown".into(),
+        },
+    ];
+    Snapshot {
+        launches: Some(LaunchRows {
+            launches: vec![l1, l2],
+            missions: launch_missions,
+            links,
+        }),
+        missions: Some(vec![
+            mission(
+                run_id,
+                "M1",
+                Some("https://w/m1"),
+                Some("https://m1.example"),
+                None,
+            ),
+            mission(run_id, "M2", None, Some(""), Some("https://twitter.com/m2")),
+            mission(run_id, "M3", None, None, None),
+        ]),
+        rockets: Some(vec![
+            rocket(run_id, "falcon9", "https://w/f9"),
+            rocket(run_id, "falcon1", "not a url"),
+        ]),
+        rejected: vec![],
+        entities: ["launch", "mission", "rocket"]
+            .iter()
+            .map(|e| common::report(run_id, e, None))
+            .collect(),
+    }
+}
+
+fn load(database: &Database, snapshot: fn(i64) -> Snapshot) -> i64 {
+    let mut conn = common::conn(database);
+    let run = extract_runs::start(&mut conn).unwrap();
+    publish(&mut conn, run, snapshot(run)).unwrap();
+    run
+}
+
+/// (entity, objects, articles, wikipedia, presskits, videos, reddit, photos, websites, twitter, total)
+type Row = (
+    &'static str,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+
+fn numbers(rows: &[Publication]) -> Vec<(String, [i64; 10])> {
+    rows.iter()
+        .map(|p| {
+            (
+                p.entity.clone(),
+                [
+                    p.objects,
+                    p.articles,
+                    p.wikipedia,
+                    p.presskits,
+                    p.videos,
+                    p.reddit,
+                    p.photos,
+                    p.websites,
+                    p.twitter,
+                    p.total,
+                ],
+            )
+        })
+        .collect()
+}
+
+fn expected(rows: &[Row]) -> Vec<(String, [i64; 10])> {
+    rows.iter()
+        .map(|r| {
+            (
+                r.0.to_string(),
+                [r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10],
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn empty_staging_gives_three_zero_rows_and_then_unchanged() {
+    let (_db, database) = common::migrated();
+    let mut conn = common::conn(&database);
+    let built = refresh_publication(&mut conn).unwrap();
+    assert!(
+        matches!(
+            built,
+            Refresh::Built {
+                publication_rows: 3,
+                object_rows: 0,
+                source_run_id: None,
+                ..
+            }
+        ),
+        "{built:?}"
+    );
+    assert_eq!(
+        numbers(&publication(&mut conn).unwrap()),
+        expected(&[
+            ("launch", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+            ("mission", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+            ("rocket", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        ])
+    );
+    assert_eq!(
+        refresh_publication(&mut conn).unwrap(),
+        Refresh::Unchanged {
+            source_run_id: None
+        }
+    );
+    let builds: i64 = build_run::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(builds, 1, "an unchanged refresh writes nothing");
+}
+
+/// (entity, object_id, total, launches, launch_publications)
+type ObjectTotals = (String, String, i64, Option<i64>, Option<i64>);
+
+#[test]
+fn counts_follow_the_publication_rules() {
+    let (_db, database) = common::migrated();
+    let run = load(&database, rich_snapshot);
+    let mut conn = common::conn(&database);
+    let built = refresh_publication(&mut conn).unwrap();
+    assert!(
+        matches!(built, Refresh::Built { source_run_id: Some(r), object_rows: 7, .. } if r == run),
+        "{built:?}"
+    );
+
+    // By hand: launch 1 = article 1, wikipedia 1, reddit 2 (r/1 once, R/2), photos 2 = 6;
+    // launch 2 = article 1 + wikipedia 1 = 2. M1 = wikipedia + website = 2; M2 = twitter = 1;
+    // M3 = 0. falcon9 = 1, falcon1 = 0.
+    assert_eq!(
+        numbers(&publication(&mut conn).unwrap()),
+        expected(&[
+            ("launch", 2, 2, 2, 0, 0, 2, 2, 0, 0, 8),
+            ("mission", 3, 0, 1, 0, 0, 0, 0, 1, 1, 3),
+            ("rocket", 2, 0, 1, 0, 0, 0, 0, 0, 0, 1),
+        ])
+    );
+    let by_object: Vec<ObjectTotals> = publication_by_object(&mut conn, None)
+        .unwrap()
+        .into_iter()
+        .map(|o| {
+            (
+                o.entity,
+                o.object_id,
+                o.total,
+                o.launches,
+                o.launch_publications,
+            )
+        })
+        .collect();
+    let s = |x: &str| x.to_string();
+    assert_eq!(
+        by_object,
+        vec![
+            (s("launch"), s("1"), 6, None, None),
+            (s("launch"), s("2"), 2, None, None),
+            (s("mission"), s("M1"), 2, Some(2), Some(8)),
+            (s("mission"), s("M2"), 1, Some(1), Some(2)),
+            (s("mission"), s("M3"), 0, Some(0), Some(0)),
+            (s("rocket"), s("falcon1"), 0, Some(0), Some(0)),
+            (s("rocket"), s("falcon9"), 1, Some(2), Some(8)),
+        ]
+    );
+    assert_eq!(
+        refresh_publication(&mut conn).unwrap(),
+        Refresh::Unchanged {
+            source_run_id: Some(run)
+        }
+    );
+}
+
+#[test]
+fn a_failed_check_keeps_the_previous_marts() {
+    let (_db, database) = common::migrated();
+    load(&database, rich_snapshot);
+    let mut conn = common::conn(&database);
+    refresh_publication(&mut conn).unwrap();
+    let before = publication(&mut conn).unwrap();
+
+    // Sabotage the next build from inside Postgres: a trigger inflates one total, which the
+    // "total is the sum of the kinds" check must catch.
+    conn.batch_execute_ok(
+        "CREATE FUNCTION public.inflate() RETURNS trigger LANGUAGE plpgsql AS
+           $$ BEGIN NEW.total := NEW.total + 1; RETURN NEW; END $$;
+         CREATE TRIGGER inflate BEFORE INSERT ON marts.publication_by_object
+           FOR EACH ROW WHEN (NEW.object_id = 'falcon9') EXECUTE FUNCTION public.inflate();",
+    );
+    load(&database, |run| {
+        let mut s = rich_snapshot(run);
+        s.rockets
+            .as_mut()
+            .unwrap()
+            .push(rocket(run, "starship", "https://w/ss"));
+        s
+    });
+    let refreshed = refresh_publication(&mut conn).unwrap();
+    let Refresh::Failed { build_id, error } = refreshed else {
+        panic!("expected a failed build, got {refreshed:?}")
+    };
+    assert!(error.contains("total is the sum of the kinds"), "{error}");
+    assert_eq!(
+        publication(&mut conn).unwrap(),
+        before,
+        "previous marts untouched"
+    );
+    let status: String = build_run::table
+        .find(build_id)
+        .select(build_run::status)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(status, "failed");
+
+    // Once the cause is gone, the next refresh builds (a failed build is not "unchanged").
+    conn.batch_execute_ok("DROP TRIGGER inflate ON marts.publication_by_object;");
+    assert!(matches!(
+        refresh_publication(&mut conn).unwrap(),
+        Refresh::Built { object_rows: 8, .. }
+    ));
+}
+
+#[test]
+fn views_and_grants_on_the_marts_survive_rebuilds() {
+    let (_db, database) = common::migrated();
+    let mut conn = common::conn(&database);
+    refresh_publication(&mut conn).unwrap();
+    conn.batch_execute_ok(
+        "CREATE VIEW public.launch_totals AS SELECT total FROM marts.publication WHERE entity = 'launch';
+         CREATE ROLE dashboard_test NOLOGIN;
+         GRANT USAGE ON SCHEMA marts TO dashboard_test;
+         GRANT SELECT ON marts.publication TO dashboard_test;",
+    );
+    load(&database, rich_snapshot);
+    assert!(matches!(
+        refresh_publication(&mut conn).unwrap(),
+        Refresh::Built { .. }
+    ));
+    #[derive(QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        total: i64,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        granted: bool,
+    }
+    let check: Check = diesel::sql_query(
+        "SELECT (SELECT total FROM public.launch_totals) AS total,
+                has_table_privilege('dashboard_test', 'marts.publication', 'SELECT') AS granted",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!((check.total, check.granted), (8, true));
+    conn.batch_execute_ok("DROP VIEW public.launch_totals; REVOKE ALL ON marts.publication FROM dashboard_test; REVOKE ALL ON SCHEMA marts FROM dashboard_test; DROP ROLE dashboard_test;");
+}
+
+trait BatchOk {
+    fn batch_execute_ok(&mut self, sql: &str);
+}
+
+impl BatchOk for PgConnection {
+    fn batch_execute_ok(&mut self, sql: &str) {
+        use diesel::connection::SimpleConnection;
+        self.batch_execute(sql).expect("SQL runs");
+    }
+}
