@@ -1,0 +1,165 @@
+//! A whole extractor stack for tests: a fresh migrated database, the project's local SpaceX
+//! server over real HTTP, and a config pointing one at the other. Shared with the martmaker's
+//! tests (`#[path]`-included there).
+#![allow(dead_code, clippy::unwrap_used)] // each test binary uses a different part
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use repository::{Database, PgPooled};
+use service::{Config, Job, Outcome};
+use spacex_fake::{Dataset, FakeServer};
+use sxapi::CancelToken;
+use test_kit::TestDb;
+
+/// Database + fake upstream + config.
+pub struct Stack {
+    /// Keeps the database alive.
+    pub db: TestDb,
+    /// Pool on it, migrated.
+    pub database: Database,
+    /// The local SpaceX server.
+    pub fake: FakeServer,
+    /// Points at both; small pages so that paging is exercised, fast retries.
+    pub config: Config,
+}
+
+impl Stack {
+    pub fn new(dataset: Dataset) -> Stack {
+        Stack::with_page_size(dataset, 3)
+    }
+
+    pub fn with_page_size(dataset: Dataset, page_size: u32) -> Stack {
+        Stack::build(dataset, page_size, 3)
+    }
+
+    /// `max_attempts` requests per page before an entity fails.
+    pub fn with_attempts(dataset: Dataset, max_attempts: u32) -> Stack {
+        Stack::build(dataset, 3, max_attempts)
+    }
+
+    fn build(dataset: Dataset, page_size: u32, max_attempts: u32) -> Stack {
+        let db = TestDb::new();
+        let fake = FakeServer::start(dataset);
+        let yaml = config_yaml(&fake.url(), &db.url(), page_size, max_attempts);
+        let config = Config::from_yaml(&yaml, &[]).expect("test config is valid");
+        let database = Database::new(&config.database_settings()).unwrap();
+        database.run_migrations().unwrap();
+        Stack {
+            db,
+            database,
+            fake,
+            config,
+        }
+    }
+
+    /// One extractor run, in process.
+    pub fn extract(&self) -> Outcome {
+        let mut extractor = extractor::Extractor::new(&self.config, self.database.clone()).unwrap();
+        extractor.run(&CancelToken::new())
+    }
+
+    pub fn conn(&self) -> PgPooled {
+        self.database.connection().unwrap()
+    }
+
+    /// Every row of every staging data table (not the run bookkeeping), as text: equal dumps
+    /// mean staging is byte-for-byte the same.
+    pub fn staging_dump(&self) -> String {
+        self.dump(&[
+            "staging.launch",
+            "staging.launch_link",
+            "staging.launch_mission",
+            "staging.mission",
+            "staging.rocket",
+            "staging.rejected",
+        ])
+    }
+
+    /// The same for the marts.
+    pub fn marts_dump(&self) -> String {
+        self.dump(&["marts.publication", "marts.publication_by_object"])
+    }
+
+    fn dump(&self, tables: &[&str]) -> String {
+        #[derive(QueryableByName)]
+        struct Dump {
+            #[diesel(sql_type = Text)]
+            rows: String,
+        }
+        let mut conn = self.conn();
+        tables
+            .iter()
+            .map(|table| {
+                let sql = format!(
+                    "SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '') AS rows FROM {table} t"
+                );
+                let dump: Dump = diesel::sql_query(sql).get_result(&mut conn).unwrap();
+                format!("-- {table}\n{}", dump.rows)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// `SELECT count(*) FROM <table>`.
+    pub fn count(&self, table: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let sql = format!("SELECT count(*) AS n FROM {table}");
+        diesel::sql_query(sql)
+            .get_result::<Count>(&mut self.conn())
+            .unwrap()
+            .n
+    }
+
+    /// Writes the stack's config to a file, for tests of the real binaries.
+    pub fn config_file(&self, dir: &std::path::Path, extra: &str) -> std::path::PathBuf {
+        let path = dir.join("config.yaml");
+        let yaml = config_yaml(&self.fake.url(), &self.db.url(), 3, 3) + extra;
+        std::fs::write(&path, yaml).unwrap();
+        path
+    }
+}
+
+/// The YAML of a test config.
+pub fn config_yaml(api_url: &str, database_url: &str, page_size: u32, max_attempts: u32) -> String {
+    format!(
+        "log_level: debug
+database:
+  url: {database_url}
+  startup_timeout: 5s
+api:
+  url: {api_url}
+  page_size: {page_size}
+  read_timeout: 1s
+  request_timeout: 5s
+  retry:
+    max_attempts: {max_attempts}
+    initial_backoff: 10ms
+    max_backoff: 50ms
+"
+    )
+}
+
+/// Waits up to `timeout` for `condition`.
+pub fn eventually(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    while std::time::Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    condition()
+}
+
+impl Stack {
+    /// One table's rows as text.
+    pub fn dump_table(&self, table: &str) -> String {
+        self.dump(&[table])
+    }
+}
