@@ -1,0 +1,182 @@
+//! The real `extractor` binary: exit codes, configuration errors, signals.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{eventually, Stack};
+use repository::extract_runs;
+use spacex_fake::{Dataset, Fault, FaultRule};
+
+fn extractor(config: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_extractor"));
+    command
+        .arg("--config")
+        .arg(config)
+        .env_remove("DATABASE_URL")
+        .env_remove("SPACEX_API_URL")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null());
+    command
+}
+
+fn once(config: &std::path::Path) -> Output {
+    extractor(config).arg("--once").output().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn once_exits_0_1_or_3_as_the_run_ended() {
+    let stack = Stack::new(Dataset::fixture("current").unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let config = stack.config_file(dir.path(), "");
+
+    let ok = once(&config);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert!(
+        stderr(&ok).contains("Extract run 1 succeeded"),
+        "{}",
+        stderr(&ok)
+    );
+
+    stack
+        .fake
+        .inject(FaultRule::on("rockets", Fault::Status(503)).times(100));
+    let partial = once(&config);
+    assert_eq!(partial.status.code(), Some(3), "{}", stderr(&partial));
+
+    stack
+        .fake
+        .inject(FaultRule::any(Fault::GraphQlError).times(100));
+    let failed = once(&config);
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+    assert!(
+        stderr(&failed).contains("GraphQL errors"),
+        "the cause is logged: {}",
+        stderr(&failed)
+    );
+}
+
+#[test]
+fn a_bad_config_is_one_line_naming_the_key_and_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for (yaml, key) in [
+        ("extractor:\n  interval: 0s\n", "extractor.interval"),
+        ("extractor:\n  interval: -5m\n", "extractor.interval"),
+        ("api:\n  url: not a url\n", "api.url"),
+        ("surprise: true\n", "surprise"),
+    ] {
+        let path = dir.path().join("config.yaml");
+        std::fs::write(&path, yaml).unwrap();
+        let output = once(&path);
+        assert_eq!(output.status.code(), Some(2), "{yaml}");
+        let message = stderr(&output);
+        assert_eq!(message.lines().count(), 1, "{message}");
+        assert!(message.contains(key), "{message} should name {key}");
+    }
+    let missing = once(&dir.path().join("nope.yaml"));
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn an_unreachable_database_is_waited_for_then_exit_code_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.yaml");
+    // Port 1 on loopback: nothing listens there.
+    std::fs::write(
+        &path,
+        "database:\n  url: postgres://nobody:secret-pw@127.0.0.1:1/none\n  startup_timeout: 3s\n  connect_timeout: 1s\n",
+    )
+    .unwrap();
+    let started = Instant::now();
+    let output = once(&path);
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "it waited before giving up"
+    );
+    let log = stderr(&output);
+    assert!(log.contains("not reachable yet"), "{log}");
+    assert!(
+        !log.contains("secret-pw"),
+        "the password never reaches the log: {log}"
+    );
+}
+
+fn terminate(child: &Child) {
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn wait_with_deadline(child: &mut Child, deadline: Duration) -> Option<std::process::ExitStatus> {
+    let started = Instant::now();
+    while started.elapsed() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    None
+}
+
+#[test]
+fn sigterm_between_runs_stops_cleanly() {
+    let stack = Stack::new(Dataset::fixture("current").unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let config = stack.config_file(dir.path(), "extractor:\n  interval: 1h\n");
+    let mut child = extractor(&config).stderr(Stdio::null()).spawn().unwrap();
+    let finished = eventually(Duration::from_secs(20), || {
+        let mut conn = stack.conn();
+        matches!(extract_runs::latest(&mut conn).unwrap(), Some(run) if run.status == "succeeded")
+    });
+    assert!(finished, "the first run completes");
+    terminate(&child);
+    let status = wait_with_deadline(&mut child, Duration::from_secs(5)).expect("stops within 5 s");
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn sigterm_during_a_slow_fetch_stops_within_5_seconds_and_writes_nothing() {
+    let stack = Stack::new(Dataset::fixture("current").unwrap());
+    let before = stack.staging_dump();
+    let dir = tempfile::tempdir().unwrap();
+    // A read timeout longer than the grace period, and a server that answers even later.
+    let config = stack.config_file(dir.path(), "extractor:\n  interval: 1h\n");
+    let yaml = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("read_timeout: 1s", "read_timeout: 30s")
+        .replace("request_timeout: 5s", "request_timeout: 60s");
+    std::fs::write(&config, yaml).unwrap();
+    stack.fake.inject(FaultRule::on(
+        "launches",
+        Fault::Delay(Duration::from_secs(30)),
+    ));
+    let mut child = extractor(&config).stderr(Stdio::null()).spawn().unwrap();
+    assert!(eventually(Duration::from_secs(20), || stack
+        .fake
+        .requests_for("launches")
+        > 0));
+    let signalled = Instant::now();
+    terminate(&child);
+    let status = wait_with_deadline(&mut child, Duration::from_secs(6)).expect("stops");
+    assert!(
+        signalled.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        signalled.elapsed()
+    );
+    assert!(
+        !status.success() || status.code() == Some(130),
+        "{status:?}"
+    );
+    assert_eq!(stack.staging_dump(), before, "nothing written");
+}
