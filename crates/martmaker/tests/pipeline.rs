@@ -1,0 +1,355 @@
+//! Fixtures → extractor → martmaker → marts, through the project's local SpaceX server and a
+//! real Postgres. Expected numbers are counted by hand (see crates/spacex-fake/fixtures/README.md).
+#![allow(clippy::unwrap_used)]
+
+#[path = "../../extractor/tests/common/mod.rs"]
+mod common;
+
+use std::collections::HashMap;
+
+use common::Stack;
+use db_models::models::{Publication, PublicationByObject};
+use martmaker::Martmaker;
+use repository::marts::{self, Refresh};
+use service::Outcome;
+use spacex_fake::Dataset;
+
+fn martmaker(stack: &Stack) -> Martmaker {
+    Martmaker::new(&stack.config, stack.database.clone()).unwrap()
+}
+
+/// [objects, articles, wikipedia, presskits, videos, reddit, photos, websites, twitter, total]
+fn numbers(p: &Publication) -> [i64; 10] {
+    [
+        p.objects,
+        p.articles,
+        p.wikipedia,
+        p.presskits,
+        p.videos,
+        p.reddit,
+        p.photos,
+        p.websites,
+        p.twitter,
+        p.total,
+    ]
+}
+
+fn publication(stack: &Stack) -> Vec<(String, [i64; 10])> {
+    marts::publication(&mut stack.conn())
+        .unwrap()
+        .iter()
+        .map(|p| (p.entity.clone(), numbers(p)))
+        .collect()
+}
+
+fn by_object(stack: &Stack, entity: &str) -> HashMap<String, PublicationByObject> {
+    marts::publication_by_object(&mut stack.conn(), Some(entity))
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.object_id.clone(), o))
+        .collect()
+}
+
+fn s(x: &str) -> String {
+    x.to_string()
+}
+
+#[test]
+fn current_endpoint_marts_match_the_hand_count() {
+    let stack = Stack::new(Dataset::fixture("current").unwrap());
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    assert!(matches!(
+        martmaker(&stack).refresh().unwrap(),
+        Refresh::Built {
+            object_rows: 12,
+            ..
+        }
+    ));
+
+    assert_eq!(
+        publication(&stack),
+        vec![
+            (s("launch"), [8, 5, 8, 3, 6, 7, 5, 0, 0, 34]),
+            (s("mission"), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            (s("rocket"), [4, 0, 4, 0, 0, 0, 0, 0, 0, 4]),
+        ]
+    );
+    let launches = by_object(&stack, "launch");
+    let hand = [3, 3, 4, 9, 8, 4, 2, 1];
+    for (n, total) in (1..=8).zip(hand) {
+        assert_eq!(
+            launches[&format!("60a1c3e5f7b9d2e4a6c8e0f{n}")].total,
+            total,
+            "launch …e0f{n}"
+        );
+    }
+    // Rockets: each launch references its rocket; launch_publications sums those launches.
+    let fixture = Dataset::fixture("current").unwrap();
+    let mut expected: HashMap<String, (i64, i64)> = HashMap::new();
+    for (launch, total) in fixture.collection("launches").unwrap().iter().zip(hand) {
+        let rocket = launch["rocket"]["rocket"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let entry = expected.entry(rocket).or_default();
+        entry.0 += 1;
+        entry.1 += total;
+    }
+    for (id, rocket) in by_object(&stack, "rocket") {
+        let (launches, publications) = expected.get(&id).copied().unwrap_or_default();
+        assert_eq!(
+            (rocket.total, rocket.launches, rocket.launch_publications),
+            (1, Some(launches), Some(publications)),
+            "rocket {id}"
+        );
+    }
+}
+
+#[test]
+fn original_endpoint_marts_match_the_hand_count() {
+    let stack = Stack::new(Dataset::fixture("original").unwrap());
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    assert!(matches!(
+        martmaker(&stack).refresh().unwrap(),
+        Refresh::Built { .. }
+    ));
+
+    assert_eq!(
+        publication(&stack),
+        vec![
+            (s("launch"), [7, 5, 7, 2, 6, 13, 8, 0, 0, 41]),
+            (s("mission"), [4, 0, 4, 0, 0, 0, 0, 4, 3, 11]),
+            (s("rocket"), [3, 0, 2, 0, 0, 0, 0, 0, 0, 2]),
+        ]
+    );
+    let launch_totals: HashMap<&str, i64> = [
+        ("110", 3),
+        ("109", 8),
+        ("108", 6),
+        ("107", 10),
+        ("103", 2),
+        ("55", 9),
+        ("1", 3),
+    ]
+    .into_iter()
+    .collect();
+    let launches = by_object(&stack, "launch");
+    assert_eq!(launches.len(), launch_totals.len());
+    for (id, total) in &launch_totals {
+        assert_eq!(launches[*id].total, *total, "launch {id}");
+        assert_eq!(
+            (launches[*id].launches, launches[*id].launch_publications),
+            (None, None)
+        );
+    }
+    assert_eq!(
+        launches["110"].name.as_deref(),
+        Some("CRS-21"),
+        "the first 110 is the one kept"
+    );
+
+    // Missions: own links by hand; launches through the kept launches' mission_id lists.
+    let missions = by_object(&stack, "mission");
+    let hand: [(&str, i64, i64, i64); 4] = [
+        ("9F1C2A7", 3, 1, 3),
+        ("4B7D0E2", 2, 0, 0),
+        ("C8E1F03", 3, 1, 10),
+        ("2D5A9B6", 3, 1, 6),
+    ];
+    for (id, total, launches, publications) in hand {
+        let m = &missions[id];
+        assert_eq!(
+            (m.total, m.launches, m.launch_publications),
+            (total, Some(launches), Some(publications)),
+            "mission {id}"
+        );
+    }
+
+    // Rockets: launches per rocket from the fixture (first "110" only), totals from the hand count.
+    let fixture = Dataset::fixture("original").unwrap();
+    let mut seen = std::collections::HashSet::new();
+    let mut expected: HashMap<String, (i64, i64)> = HashMap::new();
+    for launch in fixture.collection("launches").unwrap() {
+        let id = launch["id"].as_str().unwrap();
+        if !seen.insert(id) {
+            continue;
+        }
+        let rocket = launch["rocket"]["rocket"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let entry = expected.entry(rocket).or_default();
+        entry.0 += 1;
+        entry.1 += launch_totals[id];
+    }
+    let rockets = by_object(&stack, "rocket");
+    for (id, wikipedia) in [("falcon1", 0), ("falcon9", 1), ("falconheavy", 1)] {
+        let (launches, publications) = expected.get(id).copied().unwrap_or_default();
+        let r = &rockets[id];
+        assert_eq!(
+            (r.total, r.launches, r.launch_publications),
+            (wikipedia, Some(launches), Some(publications)),
+            "rocket {id}"
+        );
+    }
+}
+
+#[test]
+fn unchanged_staging_writes_nothing() {
+    let stack = Stack::new(Dataset::fixture("original").unwrap());
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    let maker = martmaker(&stack);
+    assert!(matches!(maker.refresh().unwrap(), Refresh::Built { .. }));
+    let marts_before = stack.marts_dump();
+    let builds = stack.count("marts.build_run");
+
+    // Nothing new, and an extraction that finds the same data, both leave the marts alone.
+    assert!(matches!(
+        maker.refresh().unwrap(),
+        Refresh::Unchanged { .. }
+    ));
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    assert!(matches!(
+        maker.refresh().unwrap(),
+        Refresh::Unchanged { .. }
+    ));
+    assert_eq!(stack.count("marts.build_run"), builds);
+    assert_eq!(
+        stack.marts_dump(),
+        marts_before,
+        "built_at included: not rewritten"
+    );
+}
+
+#[test]
+fn two_hundred_fifty_synthetic_launches_add_up() {
+    let stack = Stack::with_page_size(Dataset::synthetic(250), 100);
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    assert!(matches!(
+        martmaker(&stack).refresh().unwrap(),
+        Refresh::Built { .. }
+    ));
+    let rows = publication(&stack);
+    // Launch i has 8 + i % 4 publications: 250 · 8 + 62 · (0+1+2+3) + (0 + 1) = 2373.
+    assert_eq!(rows[0].0, "launch");
+    assert_eq!((rows[0].1[0], rows[0].1[9]), (250, 2373));
+    assert_eq!(
+        (rows[1].1[0], rows[1].1[9]),
+        (25, 75),
+        "25 missions with 3 each"
+    );
+    assert_eq!(
+        (rows[2].1[0], rows[2].1[9]),
+        (4, 4),
+        "4 rockets with 1 each"
+    );
+    let rockets = by_object(&stack, "rocket");
+    let launches_on_rockets: i64 = rockets.values().map(|r| r.launches.unwrap()).sum();
+    let publications_on_rockets: i64 = rockets
+        .values()
+        .map(|r| r.launch_publications.unwrap())
+        .sum();
+    assert_eq!((launches_on_rockets, publications_on_rockets), (250, 2373));
+}
+
+/// A reader polling the marts while 50 extract + rebuild cycles alternate between two
+/// datasets never sees an empty, partial or inconsistent mart.
+#[test]
+fn readers_never_see_a_partial_mart_during_50_rebuilds() {
+    use diesel::prelude::*;
+    #[derive(QueryableByName, Debug)]
+    struct Observation {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        rows: i64,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        consistent: bool,
+    }
+    // One statement = one snapshot: the three rows, and whether they equal the per-object sums.
+    const OBSERVE: &str = "
+        SELECT (SELECT count(*) FROM marts.publication) AS rows,
+               NOT EXISTS (
+                   SELECT 1 FROM marts.publication p
+                   LEFT JOIN (SELECT entity, count(*) AS objects, sum(total) AS total
+                              FROM marts.publication_by_object GROUP BY entity) o USING (entity)
+                   WHERE (p.objects, p.total) IS DISTINCT FROM (coalesce(o.objects, 0), coalesce(o.total, 0))
+               ) AS consistent";
+
+    let stack = Stack::with_page_size(Dataset::fixture("original").unwrap(), 100);
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    let maker = martmaker(&stack);
+    maker.refresh().unwrap();
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let stop = stop.clone();
+        let mut conn = stack.conn();
+        std::thread::spawn(move || {
+            let mut seen = 0u32;
+            let mut totals = std::collections::HashSet::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let o: Observation = diesel::sql_query(OBSERVE).get_result(&mut conn).unwrap();
+                assert_eq!(o.rows, 3, "publication always has its three rows");
+                assert!(o.consistent, "publication equals the per-object sums");
+                let total: i64 =
+                    diesel::sql_query("SELECT sum(total)::bigint AS n FROM marts.publication")
+                        .get_result::<Total>(&mut conn)
+                        .unwrap()
+                        .n;
+                totals.insert(total);
+                seen += 1;
+            }
+            (seen, totals)
+        })
+    };
+    let datasets = [
+        Dataset::fixture("current").unwrap(),
+        Dataset::fixture("original").unwrap(),
+    ];
+    for cycle in 0..50 {
+        stack.fake.set_dataset(datasets[cycle % 2].clone());
+        assert_eq!(stack.extract(), Outcome::Succeeded);
+        assert!(
+            matches!(maker.refresh().unwrap(), Refresh::Built { .. }),
+            "cycle {cycle}"
+        );
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (seen, totals) = reader.join().expect("the reader saw only complete marts");
+    assert!(seen > 50, "the reader polled throughout ({seen} reads)");
+    assert_eq!(
+        totals,
+        [38, 54].into_iter().collect(),
+        "only the two complete states were ever visible"
+    );
+}
+
+#[derive(diesel::QueryableByName)]
+struct Total {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[test]
+fn martmaker_once_binary_builds_then_reports_unchanged() {
+    let stack = Stack::new(Dataset::fixture("current").unwrap());
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    let dir = tempfile::tempdir().unwrap();
+    let config = stack.config_file(dir.path(), "");
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_martmaker"))
+            .args(["--once", "--config"])
+            .arg(&config)
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "info")
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let log = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(0), "{log}");
+    assert!(log.contains("Mart build 1 published"), "{log}");
+    let second = run();
+    let log = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(0), "{log}");
+    assert!(log.contains("Marts unchanged"), "{log}");
+}
