@@ -269,7 +269,10 @@ impl Client {
         let body = response
             .body_mut()
             .with_config()
-            .limit(limit)
+            // ureq's limit refuses a body of exactly `limit` bytes (its reader fails once the
+            // budget is used up, even at end of body); `+ 1` makes the cap "larger than `limit`",
+            // as documented on `max_response_bytes`.
+            .limit(limit.saturating_add(1))
             .read_to_vec()
             .map_err(|e| match e {
                 ureq::Error::BodyExceedsLimit(_) => Error::TooLarge { limit },
@@ -285,14 +288,23 @@ impl Client {
                 retry_after,
             });
         }
-        let response: cynic::GraphQlResponse<Value> =
-            serde_json::from_slice(&body).map_err(Error::Json)?;
+        // Not `cynic::GraphQlResponse`: it refuses a body with neither `data` nor `errors`
+        // (e.g. `{"data": null}`) as a JSON error, which is transient, so such a well-formed
+        // answer was retried and ended as `Error::Json` instead of `Error::NoData`.
+        let response: Envelope = serde_json::from_slice(&body).map_err(Error::Json)?;
         if let Some(errors) = response.errors.filter(|e| !e.is_empty()) {
             let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
             return Err(Error::GraphQl(messages.join("; ")).into());
         }
         Ok(response.data.unwrap_or(Value::Null))
     }
+}
+
+/// The top level of a GraphQL response; both members may be absent or `null`.
+#[derive(Deserialize)]
+struct Envelope {
+    data: Option<Value>,
+    errors: Option<Vec<cynic::GraphQlError>>,
 }
 
 /// An error plus the server's `Retry-After`, if it sent one.
