@@ -33,8 +33,13 @@ impl Extractor {
 impl Job for Extractor {
     fn run(&mut self, cancel: &CancelToken) -> Outcome {
         let started = Instant::now();
-        let run_id = match sink::open_run(&self.database) {
-            Ok(id) => id,
+        // Held until the end of the run: a second extractor skips instead of racing this one.
+        let (_lock, run_id) = match sink::lock_and_open_run(&self.database) {
+            Ok(Some(locked)) => locked,
+            Ok(None) => {
+                log::info!("Another extractor is running; skipping this run.");
+                return Outcome::Succeeded;
+            }
             Err(error) => {
                 log::error!("Extract run could not start: {error:#}");
                 return Outcome::Failed;

@@ -1,13 +1,25 @@
 //! Writing a run to staging, through `repository`.
 use db_models::models::{ExtractRunEntity, RunStatus};
+use repository::extract_runs::RunLock;
 use repository::staging::{Published, Snapshot};
 use repository::{extract_runs, Database};
 use service::Outcome;
 
-/// Opens the run's row in `staging.extract_run`.
-pub fn open_run(database: &Database) -> repository::Result<i64> {
+/// Takes the extractor lock (`None`: another extractor holds it), closes runs left
+/// `running` by a process that died, and opens this run's row in `staging.extract_run`.
+pub fn lock_and_open_run(database: &Database) -> repository::Result<Option<(RunLock, i64)>> {
+    let Some(lock) = extract_runs::try_lock(database)? else {
+        return Ok(None);
+    };
     let mut conn = database.connection()?;
-    extract_runs::start(&mut conn)
+    let interrupted = extract_runs::close_interrupted(&mut conn, &lock)?;
+    if interrupted > 0 {
+        log::warn!(
+            "Marked {interrupted} extract run(s) left running by a stopped extractor as failed."
+        );
+    }
+    let run_id = extract_runs::start(&mut conn)?;
+    Ok(Some((lock, run_id)))
 }
 
 /// Publishes the snapshot in one transaction. If that fails, nothing was written and the run

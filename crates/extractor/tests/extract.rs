@@ -426,3 +426,43 @@ fn bad_records_are_rejected_with_a_reason_and_the_rest_loads() {
         "every record accounted for"
     );
 }
+
+#[test]
+fn a_second_extractor_skips_while_one_runs_and_a_dead_run_is_closed() {
+    let stack = Stack::new(Dataset::fixture("current").unwrap());
+    // A run left `running` by an extractor that was killed.
+    let stale = extract_runs::start(&mut stack.conn()).unwrap();
+
+    // Another extractor holds the lock: this one skips, writing nothing.
+    let held = extract_runs::try_lock(&stack.database)
+        .unwrap()
+        .expect("lock is free");
+    assert!(
+        extract_runs::try_lock(&stack.database).unwrap().is_none(),
+        "the lock is exclusive"
+    );
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    assert_eq!(
+        stack.count("staging.extract_run"),
+        1,
+        "the skipped run opened no run row"
+    );
+    assert_eq!(stack.fake.request_count(), 0);
+    drop(held);
+
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    let mut conn = stack.conn();
+    let runs: Vec<(i64, String, Option<String>)> = staging::extract_run::table
+        .select((
+            staging::extract_run::id,
+            staging::extract_run::status,
+            staging::extract_run::error,
+        ))
+        .order(staging::extract_run::id)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(runs[0].0, stale);
+    assert_eq!(runs[0].1, "failed");
+    assert!(runs[0].2.as_deref().unwrap().starts_with("interrupted"));
+    assert_eq!(runs[1].1, "succeeded");
+}

@@ -4,7 +4,55 @@ use diesel::prelude::*;
 use db_models::models::{ExtractRun, ExtractRunEntity, RunStatus};
 use db_models::schema::staging::{extract_run, extract_run_entity};
 
-use crate::Result;
+use crate::{Database, PgPooled, Result};
+
+/// Advisory lock key held for a whole extractor run: one extractor works, others skip.
+const EXTRACT_RUN_LOCK_KEY: i64 = 0x6772_6578_7472;
+
+/// Proof that this process is the only extractor running. Holds a session-level advisory lock
+/// on its own connection; dropping it (or the process dying) releases the lock.
+pub struct RunLock {
+    conn: PgPooled,
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        let unlocked = diesel::sql_query("SELECT pg_advisory_unlock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(EXTRACT_RUN_LOCK_KEY)
+            .execute(&mut self.conn);
+        if let Err(error) = unlocked {
+            // The connection is probably gone, and the lock with it.
+            log::debug!("Releasing the extractor lock failed: {error}");
+        }
+    }
+}
+
+/// Takes the extractor lock if no other extractor holds it; `None` if one does.
+pub fn try_lock(database: &Database) -> Result<Option<RunLock>> {
+    #[derive(QueryableByName)]
+    struct Locked {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        locked: bool,
+    }
+    let mut conn = database.connection()?;
+    let locked: Locked = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS locked")
+        .bind::<diesel::sql_types::BigInt, _>(EXTRACT_RUN_LOCK_KEY)
+        .get_result(&mut conn)?;
+    Ok(locked.locked.then_some(RunLock { conn }))
+}
+
+/// Marks runs still `running` as failed: with the lock held, no other extractor is running,
+/// so they belong to a process that died (SIGKILL, crash, power loss) before finishing.
+pub fn close_interrupted(conn: &mut PgConnection, _lock: &RunLock) -> Result<usize> {
+    Ok(
+        diesel::update(extract_run::table.filter(extract_run::status.eq("running")))
+            .set((
+                extract_run::status.eq(RunStatus::Failed.as_str()),
+                extract_run::error.eq("interrupted: the extractor stopped before the run finished"),
+            ))
+            .execute(conn)?,
+    )
+}
 
 /// Opens a run (status `running`) and returns its id. Committed at once, so a crash leaves a
 /// visible trace (`running` with no `finished_at`).
