@@ -31,6 +31,8 @@ impl Extractor {
 }
 
 impl Job for Extractor {
+    const DATABASE_ROLE: &'static str = "greenadam_extractor";
+
     fn run(&mut self, cancel: &CancelToken) -> Outcome {
         let started = Instant::now();
         // Held until the end of the run: a second extractor skips instead of racing this one.

@@ -26,6 +26,8 @@ impl Martmaker {
 }
 
 impl Job for Martmaker {
+    const DATABASE_ROLE: &'static str = "greenadam_martmaker";
+
     fn run(&mut self, cancel: &CancelToken) -> Outcome {
         if cancel.is_cancelled() {
             return Outcome::Failed;

@@ -14,8 +14,9 @@ use repository::marts::{self, Refresh};
 use service::Outcome;
 use spacex_fake::Dataset;
 
+/// A martmaker working as its own database role, as the binary does.
 fn martmaker(stack: &Stack) -> Martmaker {
-    Martmaker::new(&stack.config, stack.database.clone()).unwrap()
+    Martmaker::new(&stack.config, stack.database_for::<Martmaker>()).unwrap()
 }
 
 /// [objects, articles, wikipedia, presskits, videos, reddit, photos, websites, twitter, total]

@@ -3,6 +3,7 @@
 pub mod error;
 pub mod extract_runs;
 pub mod marts;
+pub mod read;
 pub mod staging;
 
 mod database;

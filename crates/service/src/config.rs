@@ -2,6 +2,7 @@
 //!
 //! Durations are written like `90s`, `5m`, `1h 30m` or `500ms`.
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
@@ -25,12 +26,12 @@ pub struct Config {
     /// The SpaceX GraphQL API.
     #[serde(default)]
     pub api: ApiConfig,
-    /// The extractor's timer.
+    /// The extractor's timer, metrics address and freshness rule.
     #[serde(default)]
-    pub extractor: TimerConfig,
-    /// The martmaker's timer.
-    #[serde(default = "defaults::martmaker")]
-    pub martmaker: TimerConfig,
+    pub extractor: ExtractorConfig,
+    /// The martmaker's timer and read API address.
+    #[serde(default)]
+    pub martmaker: MartmakerConfig,
 }
 
 /// `database:` section.
@@ -93,17 +94,70 @@ pub struct RetryConfig {
     pub max_backoff: Duration,
 }
 
-/// `extractor:` and `martmaker:` sections.
+/// `extractor:` section.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TimerConfig {
+pub struct ExtractorConfig {
     /// Pause between the end of one run and the start of the next.
-    #[serde(with = "humantime_serde")]
+    #[serde(default = "defaults::extractor_interval", with = "humantime_serde")]
     pub interval: Duration,
+    /// Where the extractor serves `/metrics` and `/healthz`.
+    #[serde(default = "defaults::metrics_listen")]
+    pub metrics_listen: Listen,
+    /// Staging counts as stale after this many `interval`s without a successful extraction.
+    #[serde(default = "defaults::stale_after_intervals")]
+    pub stale_after_intervals: u32,
+}
+
+/// `martmaker:` section.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MartmakerConfig {
+    /// Pause between the end of one run and the start of the next.
+    #[serde(default = "defaults::martmaker_interval", with = "humantime_serde")]
+    pub interval: Duration,
+    /// Where the martmaker serves the read API, `/healthz`, `/readyz` and `/metrics`.
+    #[serde(default = "defaults::listen")]
+    pub listen: Listen,
+}
+
+/// An HTTP listen address (`127.0.0.1:8000`, `0.0.0.0:8000`, `[::1]:8000`: an IP, not a host
+/// name, so that the config says exactly which interface is exposed), or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub enum Listen {
+    /// No HTTP server.
+    Off,
+    /// Serve on this address (port 0: any free port, logged at start).
+    Address(SocketAddr),
+}
+
+impl Listen {
+    /// The address, unless `off`.
+    pub fn address(self) -> Option<SocketAddr> {
+        match self {
+            Listen::Off => None,
+            Listen::Address(address) => Some(address),
+        }
+    }
+}
+
+impl TryFrom<String> for Listen {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        if value.trim().eq_ignore_ascii_case("off") {
+            return Ok(Listen::Off);
+        }
+        value.trim().parse().map(Listen::Address).map_err(|_| {
+            format!("`{value}` is not IP:port (e.g. 127.0.0.1:8000) or off")
+        })
+    }
 }
 
 mod defaults {
-    use super::TimerConfig;
+    use super::Listen;
+    use std::net::{Ipv4Addr, SocketAddr};
     use std::time::Duration;
 
     pub fn log_level() -> String {
@@ -148,15 +202,20 @@ mod defaults {
     pub fn max_backoff() -> Duration {
         Duration::from_secs(30)
     }
-    pub fn extractor() -> TimerConfig {
-        TimerConfig {
-            interval: Duration::from_secs(3600),
-        }
+    pub fn extractor_interval() -> Duration {
+        Duration::from_secs(3600)
     }
-    pub fn martmaker() -> TimerConfig {
-        TimerConfig {
-            interval: Duration::from_secs(60),
-        }
+    pub fn metrics_listen() -> Listen {
+        Listen::Address(SocketAddr::from((Ipv4Addr::LOCALHOST, 8001)))
+    }
+    pub fn stale_after_intervals() -> u32 {
+        3
+    }
+    pub fn martmaker_interval() -> Duration {
+        Duration::from_secs(60)
+    }
+    pub fn listen() -> Listen {
+        Listen::Address(SocketAddr::from((Ipv4Addr::LOCALHOST, 8000)))
     }
 }
 
@@ -195,9 +254,22 @@ impl Default for RetryConfig {
     }
 }
 
-impl Default for TimerConfig {
+impl Default for ExtractorConfig {
     fn default() -> Self {
-        defaults::extractor()
+        ExtractorConfig {
+            interval: defaults::extractor_interval(),
+            metrics_listen: defaults::metrics_listen(),
+            stale_after_intervals: defaults::stale_after_intervals(),
+        }
+    }
+}
+
+impl Default for MartmakerConfig {
+    fn default() -> Self {
+        MartmakerConfig {
+            interval: defaults::martmaker_interval(),
+            listen: defaults::listen(),
+        }
     }
 }
 
@@ -207,8 +279,8 @@ impl Default for Config {
             log_level: defaults::log_level(),
             database: DatabaseConfig::default(),
             api: ApiConfig::default(),
-            extractor: defaults::extractor(),
-            martmaker: defaults::martmaker(),
+            extractor: ExtractorConfig::default(),
+            martmaker: MartmakerConfig::default(),
         }
     }
 }
@@ -354,6 +426,25 @@ impl Config {
         if self.database.pool_size < 2 {
             return Err(invalid("database.pool_size", "must be at least 2"));
         }
+        if self.extractor.stale_after_intervals == 0 {
+            return Err(invalid(
+                "extractor.stale_after_intervals",
+                "must be at least 1",
+            ));
+        }
+        // Both services usually run in one container: one port for both would fail at start.
+        let ports = (
+            self.extractor.metrics_listen.address(),
+            self.martmaker.listen.address(),
+        );
+        if let (Some(metrics), Some(api)) = ports {
+            if metrics == api && metrics.port() != 0 {
+                return Err(invalid(
+                    "extractor.metrics_listen",
+                    "must differ from martmaker.listen",
+                ));
+            }
+        }
         if self.log_level.parse::<log::LevelFilter>().is_err() {
             return Err(invalid(
                 "log_level",
@@ -361,6 +452,13 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// How long staging may go without a successful extraction before it counts as stale.
+    pub fn stale_after(&self) -> Duration {
+        self.extractor
+            .interval
+            .saturating_mul(self.extractor.stale_after_intervals)
     }
 
     /// Settings for the SpaceX API client.
@@ -381,12 +479,13 @@ impl Config {
         }
     }
 
-    /// Settings for the database pool.
-    pub fn database_settings(&self) -> repository::DatabaseSettings {
+    /// Settings for a database pool whose connections work as `role` (see the roles migration).
+    pub fn database_settings(&self, role: Option<&str>) -> repository::DatabaseSettings {
         repository::DatabaseSettings {
             url: self.database.url.clone(),
             pool_size: self.database.pool_size,
             connect_timeout: self.database.connect_timeout,
+            role: role.map(str::to_string),
         }
     }
 }
@@ -467,6 +566,33 @@ mod tests {
         let bad = [(API_URL_ENV, Some("nope".to_string()))];
         let err = Config::from_yaml("", &bad).expect_err("bad env");
         assert_eq!(err.key, API_URL_ENV);
+    }
+
+    #[test]
+    fn listen_addresses_parse_or_are_named() {
+        let config = parse("martmaker:\n  listen: 0.0.0.0:9000\nextractor:\n  metrics_listen: off\n")
+            .expect("valid");
+        assert_eq!(
+            config.martmaker.listen.address(),
+            Some("0.0.0.0:9000".parse().expect("address"))
+        );
+        assert_eq!(config.extractor.metrics_listen, Listen::Off);
+        let err = parse("martmaker:\n  listen: localhost:8000\n").expect_err("host name");
+        assert_eq!(err.key, "martmaker.listen");
+        assert!(err.message.contains("IP:port"), "{err}");
+        let err = parse("extractor:\n  metrics_listen: 8001\n").expect_err("no host");
+        assert_eq!(err.key, "extractor.metrics_listen");
+        let err = parse("extractor:\n  metrics_listen: 127.0.0.1:8000\n").expect_err("same");
+        assert_eq!(err.key, "extractor.metrics_listen");
+    }
+
+    #[test]
+    fn staleness_is_counted_in_extractor_intervals() {
+        let config = parse("extractor:\n  interval: 10m\n  stale_after_intervals: 2\n")
+            .expect("valid");
+        assert_eq!(config.stale_after(), Duration::from_secs(1200));
+        let err = parse("extractor:\n  stale_after_intervals: 0\n").expect_err("zero");
+        assert_eq!(err.key, "extractor.stale_after_intervals");
     }
 
     #[test]

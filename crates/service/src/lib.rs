@@ -1,7 +1,11 @@
 #![doc = include_str!("../README.md")]
 
 pub mod config;
+pub mod freshness;
+pub mod http;
+pub mod metrics;
 pub mod runner;
 
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, Listen};
+pub use http::Http;
 pub use runner::{run_service, Job, Outcome, ServiceArgs};

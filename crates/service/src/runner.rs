@@ -9,6 +9,7 @@ use sxapi::CancelToken;
 use tokio::sync::watch;
 
 use crate::config::{redact_url, Config};
+use crate::http::Http;
 
 /// How long a stopping service waits for its job to notice the signal before exiting anyway.
 /// Kept under the 5 s promised to supervisord/docker (`stopwaitsecs` is larger still).
@@ -51,20 +52,27 @@ impl Outcome {
 
 /// What a service does each time its timer fires. Runs on a blocking thread.
 pub trait Job: Send + 'static {
+    /// The database role the job works as (`SET ROLE`), e.g. `greenadam_extractor`.
+    const DATABASE_ROLE: &'static str;
+
     /// One run. Checks `cancel` between steps and stops early when it is set.
     fn run(&mut self, cancel: &CancelToken) -> Outcome;
 }
 
 /// Runs a service to completion and returns its exit code. `interval` picks the service's
-/// timer from the config; `build` makes the job once the database is reachable and migrated.
-pub fn run_service<J, B>(
+/// timer from the config; `http` says what to serve beside the timer loop (not with `--once`,
+/// so that a one-off run never fights the running service for its port); `build` makes the job
+/// once the database is reachable and migrated.
+pub fn run_service<J, H, B>(
     name: &'static str,
     args: ServiceArgs,
     interval: fn(&Config) -> Duration,
+    http: H,
     build: B,
 ) -> ExitCode
 where
     J: Job,
+    H: FnOnce(&Config) -> anyhow::Result<Option<Http>>,
     B: FnOnce(&Config, Database) -> anyhow::Result<J> + Send + 'static,
 {
     let config = match Config::load(&args.config) {
@@ -95,27 +103,34 @@ where
             return ExitCode::from(1);
         }
     };
-    let code = runtime.block_on(supervise(name, args.once, config, interval, build));
+    let code = runtime.block_on(supervise(name, args.once, config, interval, http, build));
     // A job still blocked in I/O after the grace period is abandoned; Postgres rolls back its
     // open transaction when the connection drops with the process.
     runtime.shutdown_timeout(Duration::from_millis(100));
     code
 }
 
-async fn supervise<J, B>(
+async fn supervise<J, H, B>(
     name: &'static str,
     once: bool,
     config: Config,
     interval: fn(&Config) -> Duration,
+    http: H,
     build: B,
 ) -> ExitCode
 where
     J: Job,
+    H: FnOnce(&Config) -> anyhow::Result<Option<Http>>,
     B: FnOnce(&Config, Database) -> anyhow::Result<J> + Send + 'static,
 {
     let cancel = CancelToken::new();
     let mut stopped = listen_for_signals(cancel.clone());
     let pause = interval(&config);
+    if !once {
+        if let Err(code) = start_http(name, &config, http, stopped.clone()).await {
+            return code;
+        }
+    }
 
     let setup_cancel = cancel.clone();
     let setup = tokio::task::spawn_blocking(move || prepare(&config, &setup_cancel, build));
@@ -161,6 +176,49 @@ where
             }
         }
     }
+}
+
+/// Binds and spawns the service's HTTP server, if it has one. It starts before the database
+/// wait, so that `/healthz` answers at once and `/readyz` can say why the service is not ready
+/// yet; it stops accepting on the stop signal, together with the job loop.
+async fn start_http<H>(
+    name: &'static str,
+    config: &Config,
+    http: H,
+    mut stopped: watch::Receiver<bool>,
+) -> Result<(), ExitCode>
+where
+    H: FnOnce(&Config) -> anyhow::Result<Option<Http>>,
+{
+    let Http { listen, router } = match http(config) {
+        Ok(Some(http)) => http,
+        Ok(None) => return Ok(()),
+        Err(error) => {
+            log::error!("Cannot set up the HTTP server: {error:#}.");
+            return Err(ExitCode::from(1));
+        }
+    };
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|error| {
+            log::error!("Cannot listen on {listen}: {error}.");
+            ExitCode::from(1)
+        })?;
+    // The bound address, not the configured one: port 0 picks a free port (tests).
+    let bound = listener.local_addr().unwrap_or(listen);
+    log::info!("The {name} serves HTTP on http://{bound}/.");
+    tokio::spawn(async move {
+        let stop = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        if let Err(error) = axum::serve(listener, router)
+            .with_graceful_shutdown(stop)
+            .await
+        {
+            log::error!("The HTTP server stopped: {error}.");
+        }
+    });
+    Ok(())
 }
 
 /// Waits for `task`; after a stop signal, waits at most [`SHUTDOWN_GRACE`] more.
@@ -225,9 +283,10 @@ async fn wait_for_signal() -> &'static str {
 /// Blocking start-up: wait for the database, migrate it, build the job.
 fn prepare<J, B>(config: &Config, cancel: &CancelToken, build: B) -> Result<J, ExitCode>
 where
+    J: Job,
     B: FnOnce(&Config, Database) -> anyhow::Result<J>,
 {
-    let database = wait_for_database(config, cancel)?;
+    let database = wait_for_database(config, J::DATABASE_ROLE, cancel)?;
     if let Err(error) = database.run_migrations() {
         log::error!("Database migrations failed: {error:#}.");
         return Err(ExitCode::from(1));
@@ -239,9 +298,13 @@ where
 }
 
 /// Retries until Postgres answers or `database.startup_timeout` passes (exit code 4).
-fn wait_for_database(config: &Config, cancel: &CancelToken) -> Result<Database, ExitCode> {
+fn wait_for_database(
+    config: &Config,
+    role: &str,
+    cancel: &CancelToken,
+) -> Result<Database, ExitCode> {
     let deadline = Instant::now() + config.database.startup_timeout;
-    let database = Database::new(&config.database_settings()).map_err(|error| {
+    let database = Database::new(&config.database_settings(Some(role))).map_err(|error| {
         log::error!("Cannot set up the database pool: {error:#}.");
         ExitCode::from(1)
     })?;

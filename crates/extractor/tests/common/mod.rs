@@ -17,7 +17,7 @@ use test_kit::TestDb;
 pub struct Stack {
     /// Keeps the database alive.
     pub db: TestDb,
-    /// Pool on it, migrated.
+    /// Pool on it as the login user (migrated; for assertions).
     pub database: Database,
     /// The local SpaceX server.
     pub fake: FakeServer,
@@ -44,7 +44,7 @@ impl Stack {
         let fake = FakeServer::start(dataset);
         let yaml = config_yaml(&fake.url(), &db.url(), page_size, max_attempts);
         let config = Config::from_yaml(&yaml, &[]).expect("test config is valid");
-        let database = Database::new(&config.database_settings()).unwrap();
+        let database = Database::new(&config.database_settings(None)).unwrap();
         database.run_migrations().unwrap();
         Stack {
             db,
@@ -54,9 +54,15 @@ impl Stack {
         }
     }
 
-    /// One extractor run, in process.
+    /// A pool working as the role the service `J` uses (as the binaries do).
+    pub fn database_for<J: Job>(&self) -> Database {
+        Database::new(&self.config.database_settings(Some(J::DATABASE_ROLE))).unwrap()
+    }
+
+    /// One extractor run, in process, with the extractor's database role.
     pub fn extract(&self) -> Outcome {
-        let mut extractor = extractor::Extractor::new(&self.config, self.database.clone()).unwrap();
+        let database = self.database_for::<extractor::Extractor>();
+        let mut extractor = extractor::Extractor::new(&self.config, database).unwrap();
         extractor.run(&CancelToken::new())
     }
 

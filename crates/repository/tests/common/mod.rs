@@ -19,6 +19,7 @@ pub fn migrated() -> (TestDb, Database) {
         url: test_db.url(),
         pool_size: 4,
         connect_timeout: Duration::from_secs(10),
+        role: None,
     })
     .expect("pool");
     database.run_migrations().expect("migrations apply");

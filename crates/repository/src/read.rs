@@ -1,0 +1,191 @@
+//! What the read API and the health endpoints read: pages of the marts and the facts that say
+//! how fresh they are. Nothing here writes.
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::Timestamptz;
+
+use db_models::models::PublicationByObject;
+use db_models::schema::marts::{publication, publication_by_object};
+use db_models::schema::staging::extract_run;
+
+use crate::Result;
+
+/// A column of `marts.publication_by_object` the read API may sort by: a whitelist, because
+/// the name ends up in the SQL text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortColumn {
+    /// Sum of the kinds (the default).
+    Total,
+    /// Upstream id.
+    ObjectId,
+    /// Name.
+    Name,
+    /// Article links.
+    Articles,
+    /// Wikipedia pages.
+    Wikipedia,
+    /// Press kits.
+    Presskits,
+    /// Videos.
+    Videos,
+    /// Reddit threads.
+    Reddit,
+    /// Photos.
+    Photos,
+    /// Web sites.
+    Websites,
+    /// Twitter accounts.
+    Twitter,
+    /// Launches referencing a mission or rocket.
+    Launches,
+    /// Sum of those launches' totals.
+    LaunchPublications,
+}
+
+impl SortColumn {
+    /// Every sortable column.
+    pub const ALL: [SortColumn; 13] = [
+        SortColumn::Total,
+        SortColumn::ObjectId,
+        SortColumn::Name,
+        SortColumn::Articles,
+        SortColumn::Wikipedia,
+        SortColumn::Presskits,
+        SortColumn::Videos,
+        SortColumn::Reddit,
+        SortColumn::Photos,
+        SortColumn::Websites,
+        SortColumn::Twitter,
+        SortColumn::Launches,
+        SortColumn::LaunchPublications,
+    ];
+
+    /// The column name (also the API's `sort` value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortColumn::Total => "total",
+            SortColumn::ObjectId => "object_id",
+            SortColumn::Name => "name",
+            SortColumn::Articles => "articles",
+            SortColumn::Wikipedia => "wikipedia",
+            SortColumn::Presskits => "presskits",
+            SortColumn::Videos => "videos",
+            SortColumn::Reddit => "reddit",
+            SortColumn::Photos => "photos",
+            SortColumn::Websites => "websites",
+            SortColumn::Twitter => "twitter",
+            SortColumn::Launches => "launches",
+            SortColumn::LaunchPublications => "launch_publications",
+        }
+    }
+
+    /// The column called `name`, if it is sortable.
+    pub fn parse(name: &str) -> Option<SortColumn> {
+        SortColumn::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Smallest first.
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+impl Order {
+    /// `asc` or `desc` (also the API's `order` value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Order::Asc => "asc",
+            Order::Desc => "desc",
+        }
+    }
+}
+
+/// One page of `marts.publication_by_object`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// Rows of the entity in the whole mart (for paging).
+    pub total: i64,
+    /// The rows of this page.
+    pub rows: Vec<PublicationByObject>,
+}
+
+/// The rows of one entity sorted by `sort` (`NULL`s last in both directions, ties by
+/// `object_id`), `limit` rows from `offset`. Count and page come from one snapshot, so they
+/// agree even while the martmaker publishes a new build.
+pub fn publication_by_object_page(
+    conn: &mut PgConnection,
+    entity: &str,
+    sort: SortColumn,
+    order: Order,
+    limit: i64,
+    offset: i64,
+) -> Result<Page> {
+    // Safe to splice: both words come from the whitelists above, never from the request.
+    let order_by = format!(
+        "{} {} NULLS LAST, object_id ASC",
+        sort.as_str(),
+        order.as_str()
+    );
+    let page = conn
+        .build_transaction()
+        .read_only()
+        .repeatable_read()
+        .run(|conn| {
+            let total = publication_by_object::table
+                .filter(publication_by_object::entity.eq(entity))
+                .count()
+                .get_result(conn)?;
+            let rows = publication_by_object::table
+                .filter(publication_by_object::entity.eq(entity))
+                .select(PublicationByObject::as_select())
+                .order(diesel::dsl::sql::<diesel::sql_types::Untyped>(&order_by))
+                .limit(limit)
+                .offset(offset)
+                .load(conn)?;
+            diesel::QueryResult::Ok(Page { total, rows })
+        })?;
+    Ok(page)
+}
+
+/// The last successful extraction (status `succeeded`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastExtract {
+    /// When it finished.
+    pub finished_at: DateTime<Utc>,
+    /// Staging rows it changed; 0 means the source had nothing new.
+    pub rows_changed: i64,
+}
+
+/// The last extract run that succeeded, if any. Reads `staging`: the extractor's and the
+/// martmaker's roles may, the reader's may not.
+pub fn last_successful_extract(conn: &mut PgConnection) -> Result<Option<LastExtract>> {
+    let row: Option<(Option<DateTime<Utc>>, i64)> = extract_run::table
+        .filter(extract_run::status.eq("succeeded"))
+        .order(extract_run::id.desc())
+        .select((extract_run::finished_at, extract_run::rows_changed))
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(|(finished_at, rows_changed)| {
+        finished_at.map(|finished_at| LastExtract {
+            finished_at,
+            rows_changed,
+        })
+    }))
+}
+
+/// When the published marts were built (`None` before the first build).
+pub fn marts_built_at(conn: &mut PgConnection) -> Result<Option<DateTime<Utc>>> {
+    Ok(publication::table
+        .select(diesel::dsl::min(publication::built_at))
+        .first(conn)?)
+}
+
+/// The database's clock: ages are computed against it, not against this host's clock, since
+/// the timestamps they compare with were written by it.
+pub fn database_now(conn: &mut PgConnection) -> Result<DateTime<Utc>> {
+    Ok(diesel::select(diesel::dsl::sql::<Timestamptz>("now()")).get_result(conn)?)
+}

@@ -1,0 +1,106 @@
+//! Least privilege: each service's role can do its job and nothing else.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use repository::{marts, Database, DatabaseSettings};
+
+fn as_role(test_db: &test_kit::TestDb, role: &str) -> Database {
+    Database::new(&DatabaseSettings {
+        url: test_db.url(),
+        pool_size: 2,
+        connect_timeout: Duration::from_secs(10),
+        role: Some(role.into()),
+    })
+    .unwrap()
+}
+
+/// Runs `sql` in a transaction that is always rolled back; `Ok` if Postgres allowed it.
+fn try_sql(database: &Database, sql: &str) -> Result<(), String> {
+    let mut conn = database.connection().unwrap();
+    let result = conn.transaction::<(), diesel::result::Error, _>(|conn| {
+        conn.batch_execute(sql)?;
+        Err(diesel::result::Error::RollbackTransaction)
+    });
+    match result {
+        Err(diesel::result::Error::RollbackTransaction) => Ok(()),
+        Err(other) => Err(other.to_string()),
+        Ok(()) => unreachable!("always rolled back"),
+    }
+}
+
+fn denied(database: &Database, sql: &str) {
+    let error = try_sql(database, sql).expect_err(sql);
+    assert!(
+        error.contains("permission denied") || error.contains("must be owner"),
+        "{sql}: {error}"
+    );
+}
+
+fn allowed(database: &Database, sql: &str) {
+    try_sql(database, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+const WRITE_STAGING: &str = "INSERT INTO staging.rocket (id, raw, run_id) VALUES ('r', '{}', 1)";
+const READ_STAGING: &str = "SELECT count(*) FROM staging.launch";
+const WRITE_MARTS: &str = "DELETE FROM marts.publication";
+const READ_MARTS: &str = "SELECT count(*) FROM marts.publication_by_object";
+
+#[test]
+fn the_extractor_writes_staging_and_cannot_touch_marts() {
+    let (db, _owner) = common::migrated();
+    let extractor = as_role(&db, "greenadam_extractor");
+    allowed(&extractor, WRITE_STAGING);
+    allowed(&extractor, READ_STAGING);
+    allowed(&extractor, "INSERT INTO staging.extract_run DEFAULT VALUES");
+    denied(&extractor, READ_MARTS);
+    denied(&extractor, WRITE_MARTS);
+    denied(&extractor, "CREATE TABLE staging.sneaky (x int)");
+    denied(&extractor, "DROP TABLE staging.launch");
+}
+
+#[test]
+fn the_martmaker_reads_staging_and_writes_marts_only() {
+    let (db, _owner) = common::migrated();
+    let martmaker = as_role(&db, "greenadam_martmaker");
+    allowed(&martmaker, READ_STAGING);
+    denied(&martmaker, WRITE_STAGING);
+    denied(&martmaker, "DELETE FROM staging.launch");
+    allowed(&martmaker, WRITE_MARTS);
+    let built = marts::refresh_publication(&mut martmaker.connection().unwrap()).unwrap();
+    assert!(matches!(built, marts::Refresh::Built { .. }), "{built:?}");
+}
+
+#[test]
+fn the_reader_only_reads_marts() {
+    let (db, _owner) = common::migrated();
+    let reader = as_role(&db, "greenadam_reader");
+    allowed(&reader, READ_MARTS);
+    allowed(&reader, "SELECT * FROM marts.publication");
+    denied(&reader, WRITE_MARTS);
+    denied(&reader, "UPDATE marts.publication SET total = 0");
+    denied(&reader, READ_STAGING);
+    denied(&reader, WRITE_STAGING);
+    denied(&reader, "CREATE TABLE marts.sneaky (x int)");
+}
+
+#[test]
+fn migrations_still_run_as_the_login_user_from_a_role_pool() {
+    let db = test_kit::TestDb::new();
+    let reader = as_role(&db, "greenadam_reader");
+    // The roles may not exist yet on a brand-new cluster: create them through a first migration.
+    let owner = Database::new(&DatabaseSettings {
+        url: db.url(),
+        pool_size: 2,
+        connect_timeout: Duration::from_secs(10),
+        role: None,
+    })
+    .unwrap();
+    owner.run_migrations().unwrap();
+    assert!(reader.run_migrations().unwrap().is_empty());
+    allowed(&reader, READ_MARTS);
+}
