@@ -2,6 +2,9 @@
 
 mod cluster;
 mod conninfo;
+mod proxy;
+
+pub use proxy::TcpProxy;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -53,6 +56,23 @@ impl TestDb {
     /// one that the code under test creates itself.
     pub fn url_for_database(&self, name: &str) -> String {
         conninfo::with_dbname(&server().maintenance, name)
+    }
+
+    /// A [`TcpProxy`] in front of this database's server, and the URL of this database
+    /// through it. Needs a URL-form connection string with `host:port`.
+    pub fn proxied(&self) -> (TcpProxy, String) {
+        let (head, rest) = self
+            .url
+            .split_once('@')
+            .expect("test-kit: proxied() needs a postgres://user@host:port/db URL");
+        let (host_port, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let target = std::net::ToSocketAddrs::to_socket_addrs(host_port)
+            .ok()
+            .and_then(|mut addrs| addrs.next())
+            .unwrap_or_else(|| panic!("test-kit: cannot resolve {host_port}"));
+        let proxy = TcpProxy::start(target);
+        let url = format!("{head}@127.0.0.1:{}{path}", proxy.port());
+        (proxy, url)
     }
 }
 
