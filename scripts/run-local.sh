@@ -265,7 +265,7 @@ for _ in $(seq 300); do
 done
 "$pg_bindir/pg_isready" -q -h 127.0.0.1 -p "$pg_port" || die "postgres not ready after 30s"
 "$psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres \
-    -c "CREATE ROLE greenadam LOGIN" -c "CREATE DATABASE greenadam OWNER greenadam"
+    -c "CREATE ROLE greenadam LOGIN CREATEROLE" -c "CREATE DATABASE greenadam OWNER greenadam"
 database_url=postgres://greenadam@127.0.0.1:$pg_port/greenadam
 say "PostgreSQL $("$pg_bindir/postgres" -V | awk '{print $3}') ready in $(seconds_since "$pg_started")s: $database_url"
 
@@ -278,6 +278,11 @@ api_url=http://127.0.0.1:$fake_port/
 say "spacex-fake ${fake_args[*]} serving $api_url"
 
 # ---- both services under supervisord ----
+api_port=$(free_port)
+metrics_port=$api_port
+while [ "$metrics_port" = "$api_port" ]; do
+    metrics_port=$(free_port)
+done
 cat >"$work/config.yaml" <<EOF
 # Written by scripts/run-local.sh.
 log_level: info
@@ -288,8 +293,10 @@ api:
   url: $api_url
 extractor:
   interval: $extractor_interval
+  metrics_listen: 127.0.0.1:$metrics_port
 martmaker:
   interval: $martmaker_interval
+  listen: 127.0.0.1:$api_port
 EOF
 : >"$work/supervisord.log"
 # Show the services' log as it grows.
@@ -335,6 +342,7 @@ sql -tA -c "SELECT format('build_run %s (%s) from extract_run %s, finished %s',
 
 if ! $smoke; then
     say "running. psql -h 127.0.0.1 -p $pg_port -U greenadam greenadam"
+    say "read API http://127.0.0.1:$api_port/ (martmaker), metrics http://127.0.0.1:$metrics_port/metrics (extractor)"
     say "logs: $work/supervisord.log. Ctrl-C stops everything and deletes $work."
     wait "$supervisord_pid" || true
     die "supervisord exited on its own"
@@ -383,6 +391,16 @@ if [ -n "$expected_launches" ]; then
     check "rows in staging.launch" "$(sql -tA -c "SELECT count(*) FROM staging.launch")" \
         "$expected_launches"
 fi
+# http_status PORT PATH: the status code of a plain HTTP/1.0 GET (no curl needed).
+http_status() {
+    local reply
+    reply=$( (exec 3<>"/dev/tcp/127.0.0.1/$1" &&
+        printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3 &&
+        head -n 1 <&3) 2>/dev/null) || true
+    echo "$reply" | awk '{print $2}'
+}
+check "martmaker GET /healthz" "$(http_status "$api_port" /healthz)" 200
+check "extractor GET /healthz" "$(http_status "$metrics_port" /healthz)" 200
 check "status of the first extract run" \
     "$(sql -tA -c "SELECT status FROM staging.extract_run ORDER BY id LIMIT 1")" succeeded
 

@@ -201,8 +201,7 @@ fn read_model(conn: &mut PgConnection) -> (Vec<Schema>, Vec<ForeignKey>) {
         }
         column.foreign_key = true;
         // One edge per constraint, from its first column; only to tables that are drawn.
-        if let (1, Some(to_table), Some(to_column)) = (k.position, k.ref_table_oid, k.ref_column)
-        {
+        if let (1, Some(to_table), Some(to_column)) = (k.position, k.ref_table_oid, k.ref_column) {
             if index.contains_key(&to_table) {
                 foreign_keys.push(ForeignKey {
                     name: k.name,
@@ -223,7 +222,11 @@ fn read_model(conn: &mut PgConnection) -> (Vec<Schema>, Vec<ForeignKey>) {
                 .iter()
                 .find(|s| s.name == *name)
                 .and_then(|s| s.comment.clone()),
-            tables: tables.iter().filter(|t| t.schema == *name).cloned().collect(),
+            tables: tables
+                .iter()
+                .filter(|t| t.schema == *name)
+                .cloned()
+                .collect(),
         })
         .collect();
     (schemas, foreign_keys)
@@ -362,7 +365,9 @@ fn layout(schemas: &[Schema], foreign_keys: &[ForeignKey]) -> Layout {
         let parents = |oid: i64| -> Vec<i64> {
             foreign_keys
                 .iter()
-                .filter(|fk| fk.from_table == oid && fk.to_table != oid && oids.contains(&fk.to_table))
+                .filter(|fk| {
+                    fk.from_table == oid && fk.to_table != oid && oids.contains(&fk.to_table)
+                })
                 .map(|fk| fk.to_table)
                 .collect()
         };
@@ -417,13 +422,22 @@ fn layout(schemas: &[Schema], foreign_keys: &[ForeignKey]) -> Layout {
             tables.insert(
                 table.oid,
                 TableBox {
-                    rect: Rect { x: 0, y: 0, w: table_w, h: 0 },
+                    rect: Rect {
+                        x: 0,
+                        y: 0,
+                        w: table_w,
+                        h: 0,
+                    },
                     comment_lines: lines,
                 },
             );
         }
         let column_height = |column: &[i64]| -> i64 {
-            column.iter().map(|oid| heights[oid] + TABLE_GAP).sum::<i64>() - TABLE_GAP
+            column
+                .iter()
+                .map(|oid| heights[oid] + TABLE_GAP)
+                .sum::<i64>()
+                - TABLE_GAP
         };
         let tallest = columns.iter().map(|c| column_height(c)).max().unwrap_or(0);
         let mut loose: Vec<i64> = Vec::new();
@@ -464,7 +478,12 @@ fn layout(schemas: &[Schema], foreign_keys: &[ForeignKey]) -> Layout {
                 let table = schemas[i].tables.iter().find(|t| t.oid == *oid).unwrap();
                 let table_box = tables.get_mut(oid).unwrap();
                 let h = table_height(table, table_box.comment_lines.len());
-                table_box.rect = Rect { x, y: ty, w: table_w, h };
+                table_box.rect = Rect {
+                    x,
+                    y: ty,
+                    w: table_w,
+                    h,
+                };
                 ty += h + TABLE_GAP;
             }
             bottom = bottom.max(ty - TABLE_GAP);
@@ -496,7 +515,10 @@ fn layout(schemas: &[Schema], foreign_keys: &[ForeignKey]) -> Layout {
         rect.y + HEADER_H + index * ROW_H + ROW_H / 2
     };
     let mut lanes: BTreeMap<i64, Vec<i64>> = BTreeMap::new(); // gutter x → parents
-    for fk in foreign_keys.iter().filter(|fk| fk.from_table != fk.to_table) {
+    for fk in foreign_keys
+        .iter()
+        .filter(|fk| fk.from_table != fk.to_table)
+    {
         let gutter = tables[&fk.from_table].rect.x;
         let parents = lanes.entry(gutter).or_default();
         if !parents.contains(&fk.to_table) {
@@ -696,9 +718,22 @@ fn render_svg(schemas: &[Schema], layout: &Layout) -> String {
 
 fn render_svg_table(s: &mut String, table: &Table, table_box: &TableBox, p: &Palette) {
     let r = table_box.rect;
-    writeln!(s, r#"    <g id="table-{}.{}">"#, xml(&table.schema), xml(&table.name)).unwrap();
+    writeln!(
+        s,
+        r#"    <g id="table-{}.{}">"#,
+        xml(&table.schema),
+        xml(&table.name)
+    )
+    .unwrap();
     if let Some(comment) = &table.comment {
-        writeln!(s, "      <title>{}.{}: {}</title>", xml(&table.schema), xml(&table.name), xml(comment)).unwrap();
+        writeln!(
+            s,
+            "      <title>{}.{}: {}</title>",
+            xml(&table.schema),
+            xml(&table.name),
+            xml(comment)
+        )
+        .unwrap();
     }
     writeln!(
         s,
@@ -724,7 +759,12 @@ fn render_svg_table(s: &mut String, table: &Table, table_box: &TableBox, p: &Pal
         let top = r.y + HEADER_H + i as i64 * ROW_H;
         let base = top + 14;
         let shade = if i % 2 == 1 { "#f7f7f7" } else { "#ffffff" };
-        write!(s, r#"      <g><title>{}</title>"#, xml(column.comment.as_deref().unwrap_or(&column.name))).unwrap();
+        write!(
+            s,
+            r#"      <g><title>{}</title>"#,
+            xml(column.comment.as_deref().unwrap_or(&column.name))
+        )
+        .unwrap();
         write!(
             s,
             r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>"#,
@@ -746,7 +786,11 @@ fn render_svg_table(s: &mut String, table: &Table, table_box: &TableBox, p: &Pal
             )
             .unwrap();
         }
-        let weight = if column.primary_key { r#" font-weight="bold""# } else { "" };
+        let weight = if column.primary_key {
+            r#" font-weight="bold""#
+        } else {
+            ""
+        };
         write!(
             s,
             r##"<text x="{}" y="{}" font-size="12"{} fill="#222222" font-family="DejaVu Sans Mono, Menlo, Consolas, monospace">{}</text>"##,
@@ -802,7 +846,9 @@ fn render_drawio(schemas: &[Schema], layout: &Layout) -> String {
         h = layout.height
     )
     .unwrap();
-    s.push_str("      <root>\n        <mxCell id=\"0\"/>\n        <mxCell id=\"1\" parent=\"0\"/>\n");
+    s.push_str(
+        "      <root>\n        <mxCell id=\"0\"/>\n        <mxCell id=\"1\" parent=\"0\"/>\n",
+    );
     writeln!(
         s,
         r#"        <mxCell id="title" value="{}" style="text;html=0;fontSize=18;fontStyle=1;align=left;verticalAlign=top;" vertex="1" parent="1"><mxGeometry x="{}" y="{}" width="{}" height="24" as="geometry"/></mxCell>"#,
