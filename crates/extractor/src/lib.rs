@@ -3,30 +3,75 @@
 //! Layout: [`source`] pulls from the API, [`transform`] validates and converts, [`sink`]
 //! publishes; [`Extractor`] runs the three as a [`service::Job`].
 
+pub mod metrics;
 pub mod sink;
 pub mod source;
 pub mod transform;
 
-use std::time::Instant;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
+use db_models::models::RunStatus;
 use repository::Database;
-use service::{Config, Job, Outcome};
+use service::freshness::{Freshness, StaleWatch};
+use service::{Config, Job, Outcome, ServiceArgs};
 use sxapi::CancelToken;
+
+pub use metrics::Metrics;
 
 /// The extractor service: one run per timer tick.
 pub struct Extractor {
     client: sxapi::Client,
     database: Database,
+    metrics: Metrics,
+    stale_after: Duration,
+    stale: StaleWatch,
+}
+
+/// The whole `extractor` binary: the job on its timer, `/metrics` and `/healthz` beside it,
+/// sharing one set of metrics.
+pub fn run(args: ServiceArgs) -> ExitCode {
+    let metrics = Metrics::new();
+    let served = metrics.clone();
+    service::run_service(
+        "extractor",
+        args,
+        |config| config.extractor.interval,
+        move |config| metrics::http(config, &served),
+        move |config, database| Extractor::with_metrics(config, database, metrics),
+    )
 }
 
 impl Extractor {
     /// Builds the API client from the config. The database is already reachable and migrated.
     pub fn new(config: &Config, database: Database) -> anyhow::Result<Extractor> {
+        Extractor::with_metrics(config, database, Metrics::new())
+    }
+
+    /// The same, counting into `metrics` (shared with the HTTP side).
+    pub fn with_metrics(
+        config: &Config,
+        database: Database,
+        metrics: Metrics,
+    ) -> anyhow::Result<Extractor> {
         source::warn_if_insecure(&config.api.url);
+        let observed = metrics.clone();
         Ok(Extractor {
-            client: sxapi::Client::new(config.client_settings()),
+            client: sxapi::Client::new(config.client_settings())
+                .with_observer(move |report| observed.observe_request(report)),
             database,
+            metrics,
+            stale_after: config.stale_after(),
+            stale: StaleWatch::default(),
         })
+    }
+
+    /// After a run: a warning when staging has gone stale (once, until it is fresh again).
+    fn check_freshness(&mut self) {
+        match Freshness::read(&self.database, self.stale_after) {
+            Ok(freshness) => self.stale.observe(&freshness),
+            Err(error) => log::warn!("Cannot check the freshness of staging: {error}"),
+        }
     }
 }
 
@@ -34,16 +79,29 @@ impl Job for Extractor {
     const DATABASE_ROLE: &'static str = "greenadam_extractor";
 
     fn run(&mut self, cancel: &CancelToken) -> Outcome {
+        let outcome = self.extract(cancel);
+        if !cancel.is_cancelled() {
+            self.check_freshness();
+        }
+        outcome
+    }
+}
+
+impl Extractor {
+    /// One run: lock, fetch, transform, publish; counted in the metrics.
+    fn extract(&mut self, cancel: &CancelToken) -> Outcome {
         let started = Instant::now();
         // Held until the end of the run: a second extractor skips instead of racing this one.
         let (_lock, run_id) = match sink::lock_and_open_run(&self.database) {
             Ok(Some(locked)) => locked,
             Ok(None) => {
                 log::info!("Another extractor is running; skipping this run.");
+                self.metrics.count_run("skipped");
                 return Outcome::Succeeded;
             }
             Err(error) => {
                 log::error!("Extract run could not start: {error:#}");
+                self.metrics.count_run("failed");
                 return Outcome::Failed;
             }
         };
@@ -51,10 +109,12 @@ impl Job for Extractor {
         if cancel.is_cancelled() {
             sink::record_failure(&self.database, run_id, "stopped by a shutdown signal", &[]);
             log::warn!("Extract run {run_id} stopped by a shutdown signal; staging untouched.");
+            self.metrics.count_run("failed");
             return Outcome::Failed;
         }
         let snapshot = transform::snapshot(run_id, fetched);
         let summary = transform::summary(&snapshot);
+        let entities = snapshot.entities.clone();
         match sink::publish(&self.database, run_id, snapshot) {
             Ok(published) => {
                 log::info!(
@@ -63,6 +123,12 @@ impl Job for Extractor {
                     started.elapsed().as_secs_f64(),
                     published.rows_changed,
                 );
+                if published.status == RunStatus::Succeeded && published.rows_changed == 0 {
+                    // Expected of a frozen upstream: information, not a warning.
+                    log::info!("The source has no new data: staging is unchanged.");
+                }
+                self.metrics
+                    .record_run(published.status.as_str(), &entities);
                 sink::outcome(published.status)
             }
             Err(error) => {
@@ -70,6 +136,7 @@ impl Job for Extractor {
                     "Extract run {run_id} failed after {:.2}s while writing staging (nothing written): {error:#}",
                     started.elapsed().as_secs_f64()
                 );
+                self.metrics.count_run("failed");
                 Outcome::Failed
             }
         }

@@ -12,13 +12,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    service::run_service(
-        "extractor",
-        cli.service,
-        |config| config.extractor.interval,
-        extractor::Extractor::new,
-    )
+    extractor::run(Cli::parse().service)
 }
 
 #[cfg(test)]

@@ -1,21 +1,59 @@
 #![doc = include_str!("../README.md")]
+//!
+//! Layout: [`Martmaker`] is the timer job; [`api`] the HTTP side (read API, health); [`metrics`]
+//! what both count.
 
-use std::time::Instant;
+pub mod api;
+pub mod metrics;
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use repository::marts::{self, Refresh};
 use repository::Database;
-use service::{Config, Job, Outcome};
+use service::freshness::{Freshness, StaleWatch};
+use service::{Config, Job, Outcome, ServiceArgs};
 use sxapi::CancelToken;
+
+use metrics::BuildStatus;
+pub use metrics::Metrics;
 
 /// The martmaker service: one refresh per timer tick.
 pub struct Martmaker {
     database: Database,
+    metrics: Metrics,
+    stale_after: Duration,
+    stale: StaleWatch,
+}
+
+/// The whole `martmaker` binary: the job on its timer, the read API and health endpoints
+/// beside it, sharing one set of metrics.
+pub fn run(args: ServiceArgs) -> ExitCode {
+    let metrics = Metrics::new();
+    let served = metrics.clone();
+    service::run_service(
+        "martmaker",
+        args,
+        |config| config.martmaker.interval,
+        move |config| api::http(config, &served),
+        move |config, database| Ok(Martmaker::with_metrics(config, database, metrics)),
+    )
 }
 
 impl Martmaker {
     /// The database is already reachable and migrated.
-    pub fn new(_config: &Config, database: Database) -> anyhow::Result<Martmaker> {
-        Ok(Martmaker { database })
+    pub fn new(config: &Config, database: Database) -> anyhow::Result<Martmaker> {
+        Ok(Martmaker::with_metrics(config, database, Metrics::new()))
+    }
+
+    /// The same, counting into `metrics` (shared with the HTTP side).
+    pub fn with_metrics(config: &Config, database: Database, metrics: Metrics) -> Martmaker {
+        Martmaker {
+            database,
+            metrics,
+            stale_after: config.stale_after(),
+            stale: StaleWatch::default(),
+        }
     }
 
     /// One refresh of the publication marts.
@@ -32,6 +70,20 @@ impl Job for Martmaker {
         if cancel.is_cancelled() {
             return Outcome::Failed;
         }
+        // The marts are only as fresh as staging: say so (once) when it has gone stale.
+        match Freshness::read(&self.database, self.stale_after) {
+            Ok(freshness) => self.stale.observe(&freshness),
+            Err(error) => log::warn!("Cannot check the freshness of staging: {error}"),
+        }
+        let (status, outcome) = self.refresh_and_log();
+        self.metrics.count_build(status);
+        outcome
+    }
+}
+
+impl Martmaker {
+    /// One refresh, logged; how it ended for the metrics and for the runner.
+    fn refresh_and_log(&self) -> (BuildStatus, Outcome) {
         let started = Instant::now();
         let seconds = || started.elapsed().as_secs_f64();
         match self.refresh() {
@@ -41,11 +93,11 @@ impl Job for Martmaker {
                     source_run_id.map_or("none".into(), |id| id.to_string()),
                     seconds()
                 );
-                Outcome::Succeeded
+                (BuildStatus::Unchanged, Outcome::Succeeded)
             }
             Ok(Refresh::Busy) => {
                 log::info!("Marts not rebuilt: another martmaker is building them right now.");
-                Outcome::Succeeded
+                (BuildStatus::Busy, Outcome::Succeeded)
             }
             Ok(Refresh::Built {
                 build_id,
@@ -58,21 +110,21 @@ impl Job for Martmaker {
                     seconds(),
                     source_run_id.map_or("none".into(), |id| id.to_string()),
                 );
-                Outcome::Succeeded
+                (BuildStatus::Succeeded, Outcome::Succeeded)
             }
             Ok(Refresh::Failed { build_id, error }) => {
                 log::error!(
                     "Mart build {build_id} failed after {:.3}s; the previous marts stay published: {error}",
                     seconds()
                 );
-                Outcome::Failed
+                (BuildStatus::Failed, Outcome::Failed)
             }
             Err(error) => {
                 log::error!(
                     "Mart refresh failed after {:.3}s; the previous marts stay published: {error:#}",
                     seconds()
                 );
-                Outcome::Failed
+                (BuildStatus::Failed, Outcome::Failed)
             }
         }
     }

@@ -12,13 +12,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    service::run_service(
-        "martmaker",
-        cli.service,
-        |config| config.martmaker.interval,
-        martmaker::Martmaker::new,
-    )
+    martmaker::run(Cli::parse().service)
 }
 
 #[cfg(test)]

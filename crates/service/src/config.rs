@@ -149,9 +149,11 @@ impl TryFrom<String> for Listen {
         if value.trim().eq_ignore_ascii_case("off") {
             return Ok(Listen::Off);
         }
-        value.trim().parse().map(Listen::Address).map_err(|_| {
-            format!("`{value}` is not IP:port (e.g. 127.0.0.1:8000) or off")
-        })
+        value
+            .trim()
+            .parse()
+            .map(Listen::Address)
+            .map_err(|_| format!("`{value}` is not IP:port (e.g. 127.0.0.1:8000) or off"))
     }
 }
 
@@ -570,8 +572,9 @@ mod tests {
 
     #[test]
     fn listen_addresses_parse_or_are_named() {
-        let config = parse("martmaker:\n  listen: 0.0.0.0:9000\nextractor:\n  metrics_listen: off\n")
-            .expect("valid");
+        let config =
+            parse("martmaker:\n  listen: 0.0.0.0:9000\nextractor:\n  metrics_listen: off\n")
+                .expect("valid");
         assert_eq!(
             config.martmaker.listen.address(),
             Some("0.0.0.0:9000".parse().expect("address"))
@@ -588,8 +591,8 @@ mod tests {
 
     #[test]
     fn staleness_is_counted_in_extractor_intervals() {
-        let config = parse("extractor:\n  interval: 10m\n  stale_after_intervals: 2\n")
-            .expect("valid");
+        let config =
+            parse("extractor:\n  interval: 10m\n  stale_after_intervals: 2\n").expect("valid");
         assert_eq!(config.stale_after(), Duration::from_secs(1200));
         let err = parse("extractor:\n  stale_after_intervals: 0\n").expect_err("zero");
         assert_eq!(err.key, "extractor.stale_after_intervals");

@@ -42,7 +42,8 @@ impl Freshness {
             format!(
                 "no successful extraction for {} (last one finished {}; stale after {})",
                 humantime::format_duration(Duration::from_secs(age.as_secs())),
-                last.finished_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                last.finished_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 humantime::format_duration(self.stale_after),
             )
         })

@@ -298,7 +298,9 @@ took_seconds_count 3
         let age = registry.gauge("age_seconds", "Age.", &["mart"]);
         assert!(registry.render().contains("\nevents_total 0\n"));
         age.set_or_clear(&["publication"], Some(3.0));
-        assert!(registry.render().contains("age_seconds{mart=\"publication\"} 3\n"));
+        assert!(registry
+            .render()
+            .contains("age_seconds{mart=\"publication\"} 3\n"));
         age.set_or_clear(&["publication"], None);
         assert!(!registry.render().contains("age_seconds{"));
         total.inc(&[]);

@@ -1,4 +1,5 @@
 //! The HTTP side: one ureq agent, paging, retries with back-off, a cap on response size.
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
@@ -77,11 +78,34 @@ pub struct Record<T> {
     pub raw: Value,
 }
 
+/// One HTTP request the client made, as told to a [`Client::with_observer`] callback.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RequestReport {
+    /// From sending the request to the end of the body (or the failure).
+    pub duration: Duration,
+    /// 1 for the first try of a page, 2 and more for retries.
+    pub attempt: u32,
+    /// Whether it brought a usable answer.
+    pub succeeded: bool,
+}
+
+/// The observer callback. sxapi keeps no statistics itself, so it needs to know nothing about
+/// the metrics of the service around it.
+#[derive(Clone)]
+struct Observer(Arc<dyn Fn(&RequestReport) + Send + Sync>);
+
+impl std::fmt::Debug for Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Observer")
+    }
+}
+
 /// A SpaceX GraphQL API client. Blocking: run it on a blocking thread.
 #[derive(Debug, Clone)]
 pub struct Client {
     agent: ureq::Agent,
     settings: ClientSettings,
+    observer: Option<Observer>,
 }
 
 /// One paged root field: the query that fetches a page and the record it lists.
@@ -119,7 +143,21 @@ impl Client {
             .user_agent(concat!("greenadam-sxapi/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        Client { agent, settings }
+        Client {
+            agent,
+            settings,
+            observer: None,
+        }
+    }
+
+    /// Calls `observer` after every HTTP request (retries included), e.g. to count requests
+    /// and time them. Failed fetches are reported too, which their `Result` could not carry.
+    pub fn with_observer(
+        mut self,
+        observer: impl Fn(&RequestReport) + Send + Sync + 'static,
+    ) -> Client {
+        self.observer = Some(Observer(Arc::new(observer)));
+        self
     }
 
     /// The endpoint this client talks to.
@@ -219,12 +257,20 @@ impl Client {
         loop {
             let started = Instant::now();
             let result = self.post_once(operation);
+            let report = RequestReport {
+                duration: started.elapsed(),
+                attempt,
+                succeeded: result.is_ok(),
+            };
             log::debug!(
                 "POST {} attempt {attempt} took {:?}: {}",
                 self.settings.url,
-                started.elapsed(),
-                if result.is_ok() { "ok" } else { "error" }
+                report.duration,
+                if report.succeeded { "ok" } else { "error" }
             );
+            if let Some(Observer(observer)) = &self.observer {
+                observer(&report);
+            }
             match result {
                 Ok(data) => return Ok((data, attempt - 1)),
                 Err(Failure { error, retry_after })

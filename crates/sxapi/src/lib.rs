@@ -12,7 +12,7 @@ pub mod error;
 pub mod records;
 
 pub use cancel::CancelToken;
-pub use client::{Client, ClientSettings, Fetched, Record, RetryPolicy};
+pub use client::{Client, ClientSettings, Fetched, Record, RequestReport, RetryPolicy};
 pub use error::{Error, Result};
 pub use records::{Launch, LaunchLinks, LaunchRocket, Mission, Rocket, RocketRef};
 

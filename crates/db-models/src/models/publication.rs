@@ -4,8 +4,9 @@ use diesel::prelude::*;
 
 use crate::schema::marts::{publication, publication_by_object};
 
-/// Publications of one entity (`launch`, `mission` or `rocket`).
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+/// Publications of one entity (`launch`, `mission` or `rocket`). Serialises as the read API
+/// answers it (`built_at` in RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = publication)]
 pub struct Publication {
     /// `launch`, `mission` or `rocket`.
@@ -34,8 +35,8 @@ pub struct Publication {
     pub built_at: DateTime<Utc>,
 }
 
-/// Publications of one object.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+/// Publications of one object. Serialises as the read API answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = publication_by_object)]
 pub struct PublicationByObject {
     /// `launch`, `mission` or `rocket`.

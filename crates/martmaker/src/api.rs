@@ -1,0 +1,380 @@
+//! The read API over the marts, `/readyz`, and the martmaker's `/metrics` and `/healthz`.
+//!
+//! Every handler reads through `repository` on a blocking thread. The marts are read on a pool
+//! of the `greenadam_reader` role; `/readyz` and the scrape-time gauges also need
+//! `staging.extract_run`, so they read on a pool of the martmaker's own role. Both pools are
+//! separate from the job's, so a long build never makes a request wait for a connection.
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use db_models::models::BuildRun;
+use repository::read::{self, Order, SortColumn};
+use repository::{marts, Database};
+use serde_json::{json, Value};
+use service::freshness::Freshness;
+use service::http::{blocking, operator_routes, ApiError};
+use service::{Config, Http, Job};
+
+use crate::{Martmaker, Metrics};
+
+/// The OpenAPI document of every endpoint, served at `/openapi.json`; the tests check real
+/// answers against it.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+/// The role the read endpoints work as: it may read the marts and nothing else.
+pub const READER_ROLE: &str = "greenadam_reader";
+
+/// Entities of the marts, as they appear in paths.
+const ENTITIES: [&str; 3] = ["launch", "mission", "rocket"];
+
+/// Rows per page when `limit` is not given, and the most a client may ask for.
+const DEFAULT_LIMIT: i64 = 100;
+const MAX_LIMIT: i64 = 1000;
+
+/// What the handlers share.
+struct ApiState {
+    /// `greenadam_reader`: the marts.
+    reader: Database,
+    /// The martmaker's role: staging's run bookkeeping and the marts.
+    health: Database,
+    stale_after: Duration,
+}
+
+/// What the database says about the marts and staging, for `/readyz` and `/metrics`.
+pub(crate) struct Status {
+    pub(crate) freshness: Freshness,
+    pub(crate) last_build: Option<BuildRun>,
+    pub(crate) marts_built_at: Option<DateTime<Utc>>,
+}
+
+impl Status {
+    fn read(database: &Database, stale_after: Duration) -> repository::Result<Status> {
+        let freshness = Freshness::read(database, stale_after)?;
+        let mut conn = database.connection()?;
+        Ok(Status {
+            freshness,
+            last_build: marts::last_successful_build(&mut conn)?,
+            marts_built_at: read::marts_built_at(&mut conn)?,
+        })
+    }
+}
+
+/// The martmaker's HTTP side on `martmaker.listen`, with its own pools (see the module doc).
+pub fn http(config: &Config, metrics: &Metrics) -> anyhow::Result<Option<Http>> {
+    let Some(listen) = config.martmaker.listen.address() else {
+        return Ok(None);
+    };
+    let reader = Database::new(&config.database_settings(Some(READER_ROLE)))?;
+    let health = Database::new(&config.database_settings(Some(Martmaker::DATABASE_ROLE)))?;
+    Ok(Some(Http {
+        listen,
+        router: router(reader, health, config.stale_after(), metrics),
+    }))
+}
+
+/// Every route: `reader` serves the marts, `health` serves `/readyz` and `/metrics`.
+pub fn router(
+    reader: Database,
+    health: Database,
+    stale_after: Duration,
+    metrics: &Metrics,
+) -> Router {
+    let scrape = {
+        let (health, metrics) = (health.clone(), metrics.clone());
+        move || {
+            let status = Status::read(&health, stale_after);
+            if let Err(error) = &status {
+                log::debug!("Metrics scrape without the database: {error}");
+            }
+            metrics.update(status.ok().as_ref());
+        }
+    };
+    let state = Arc::new(ApiState {
+        reader,
+        health,
+        stale_after,
+    });
+    Router::new()
+        .route("/marts/publication", get(publication))
+        .route("/marts/publication/{entity}", get(publication_by_object))
+        .route("/data_mart/object_url_count", get(object_url_count))
+        .route("/readyz", get(readyz))
+        .route(
+            "/openapi.json",
+            get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
+        )
+        .with_state(state)
+        .merge(operator_routes(metrics.registry.clone(), scrape))
+}
+
+type Shared = State<Arc<ApiState>>;
+
+/// `GET /marts/publication`: the three rows of `marts.publication` (none before the first
+/// build).
+async fn publication(State(state): Shared) -> Result<Response, ApiError> {
+    let rows = blocking(move || {
+        let mut conn = state.reader.connection()?;
+        Ok(marts::publication(&mut conn)?)
+    })
+    .await?;
+    Ok(Json(rows).into_response())
+}
+
+/// `GET /data_mart/object_url_count`: the answer of greenadam's predecessor, kept for its
+/// clients: each entity's total publications.
+async fn object_url_count(State(state): Shared) -> Result<Response, ApiError> {
+    let rows = blocking(move || {
+        let mut conn = state.reader.connection()?;
+        Ok(marts::publication(&mut conn)?)
+    })
+    .await?;
+    let total = |entity: &str| rows.iter().find(|r| r.entity == entity).map(|r| r.total);
+    match (total("launch"), total("mission"), total("rocket")) {
+        (Some(launches), Some(missions), Some(rockets)) => Ok(Json(json!({
+            "launches": launches,
+            "missions": missions,
+            "rockets": rockets,
+        }))
+        .into_response()),
+        _ => Err(ApiError::unavailable("the marts have not been built yet")),
+    }
+}
+
+/// The validated `?sort=&order=&limit=&offset=` of a per-object page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PageQuery {
+    sort: SortColumn,
+    order: Order,
+    limit: i64,
+    offset: i64,
+}
+
+impl PageQuery {
+    /// Strict: an unknown or repeated parameter is a 400 rather than silently ignored, so a
+    /// typo (`?sort=totla`, `?limt=5`) does not look like a working query. Without `order`,
+    /// counts sort largest first and `object_id`/`name` alphabetically.
+    fn parse(raw: Option<&str>) -> Result<PageQuery, ApiError> {
+        let mut sort = None;
+        let mut order = None;
+        let mut limit = None;
+        let mut offset = None;
+        for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+            let slot = match key.as_ref() {
+                "sort" => &mut sort,
+                "order" => &mut order,
+                "limit" => &mut limit,
+                "offset" => &mut offset,
+                other => {
+                    return Err(ApiError::bad_request(format!(
+                        "unknown query parameter `{other}`: use sort, order, limit, offset"
+                    )))
+                }
+            };
+            if slot.replace(value.into_owned()).is_some() {
+                return Err(ApiError::bad_request(format!(
+                    "query parameter `{key}` given twice"
+                )));
+            }
+        }
+        let sort = match sort {
+            None => SortColumn::Total,
+            Some(name) => SortColumn::parse(&name).ok_or_else(|| {
+                let allowed: Vec<&str> = SortColumn::ALL.iter().map(|c| c.as_str()).collect();
+                ApiError::bad_request(format!(
+                    "cannot sort by `{name}`: use one of {}",
+                    allowed.join(", ")
+                ))
+            })?,
+        };
+        let order = match order.as_deref() {
+            None if matches!(sort, SortColumn::ObjectId | SortColumn::Name) => Order::Asc,
+            None => Order::Desc,
+            Some("asc") => Order::Asc,
+            Some("desc") => Order::Desc,
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "order must be asc or desc, not `{other}`"
+                )))
+            }
+        };
+        let limit = integer("limit", limit, DEFAULT_LIMIT, 1..=MAX_LIMIT)?;
+        let offset = integer("offset", offset, 0, 0..=i64::MAX)?;
+        Ok(PageQuery {
+            sort,
+            order,
+            limit,
+            offset,
+        })
+    }
+}
+
+/// A whole number in `range`, `default` when absent.
+fn integer(
+    name: &str,
+    value: Option<String>,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, ApiError> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    value
+        .parse()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "{name} must be a whole number from {} to {}, not `{value}`",
+                range.start(),
+                range.end()
+            ))
+        })
+}
+
+/// `GET /marts/publication/{entity}`: one page of `marts.publication_by_object`.
+async fn publication_by_object(
+    State(state): Shared,
+    Path(entity): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let Some(entity) = ENTITIES.into_iter().find(|e| *e == entity) else {
+        return Err(ApiError::not_found(format!(
+            "unknown entity `{entity}`: use launch, mission or rocket"
+        )));
+    };
+    let query = PageQuery::parse(raw.as_deref())?;
+    let page = blocking(move || {
+        let mut conn = state.reader.connection()?;
+        Ok(read::publication_by_object_page(
+            &mut conn,
+            entity,
+            query.sort,
+            query.order,
+            query.limit,
+            query.offset,
+        )?)
+    })
+    .await?;
+    Ok(Json(json!({
+        "entity": entity,
+        "sort": query.sort.as_str(),
+        "order": query.order.as_str(),
+        "limit": query.limit,
+        "offset": query.offset,
+        "total_count": page.total,
+        "items": page.rows,
+    }))
+    .into_response())
+}
+
+/// `GET /readyz`: 200 `ok` when the database answers and the marts were built at least once;
+/// 200 `degraded` when, on top of that, staging is stale (the marts still answer, from an old
+/// copy: a load balancer should keep sending traffic, an operator should look); 503
+/// `unavailable` otherwise. Always with the reasons and the timestamps behind them.
+async fn readyz(State(state): Shared) -> Response {
+    let stale_after = state.stale_after;
+    let status = blocking(move || Ok(Status::read(&state.health, stale_after)?)).await;
+    let (code, body) = match status {
+        Err(error) => {
+            let reason = if error.status == StatusCode::SERVICE_UNAVAILABLE {
+                "the database is not reachable"
+            } else {
+                "the database cannot be read (see the log)"
+            };
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                readiness("unavailable", vec![reason.into()], None),
+            )
+        }
+        Ok(status) => {
+            let stale = status.freshness.stale_reason();
+            if status.last_build.is_none() {
+                let mut reasons = vec!["the marts have not been built yet".to_string()];
+                reasons.extend(stale.map(|r| format!("staging is stale: {r}")));
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    readiness("unavailable", reasons, Some(&status)),
+                )
+            } else if let Some(reason) = stale {
+                (
+                    StatusCode::OK,
+                    readiness(
+                        "degraded",
+                        vec![format!("staging is stale: {reason}")],
+                        Some(&status),
+                    ),
+                )
+            } else {
+                (StatusCode::OK, readiness("ok", Vec::new(), Some(&status)))
+            }
+        }
+    };
+    (code, Json(body)).into_response()
+}
+
+/// The `/readyz` body; the timestamps are `null` when unknown.
+fn readiness(status: &str, reasons: Vec<String>, facts: Option<&Status>) -> Value {
+    let last_extract = facts.and_then(|f| f.freshness.last_extract.as_ref());
+    json!({
+        "status": status,
+        "reasons": reasons,
+        "marts_built_at": facts.and_then(|f| f.marts_built_at),
+        "last_successful_build_at": facts.and_then(|f| f.last_build.as_ref()).and_then(|b| b.finished_at),
+        "last_successful_extract_at": last_extract.map(|l| l.finished_at),
+        "last_extract_rows_changed": last_extract.map(|l| l.rows_changed),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(raw: &str) -> Result<PageQuery, String> {
+        PageQuery::parse(Some(raw)).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn page_query_defaults_and_orders() {
+        let default = PageQuery::parse(None).expect("valid");
+        assert_eq!(
+            default,
+            PageQuery {
+                sort: SortColumn::Total,
+                order: Order::Desc,
+                limit: 100,
+                offset: 0
+            }
+        );
+        assert_eq!(parse("sort=name").expect("valid").order, Order::Asc);
+        assert_eq!(parse("sort=videos").expect("valid").order, Order::Desc);
+        let q = parse("sort=launch_publications&order=asc&limit=1000&offset=7").expect("valid");
+        assert_eq!(
+            (q.sort, q.order, q.limit, q.offset),
+            (SortColumn::LaunchPublications, Order::Asc, 1000, 7)
+        );
+    }
+
+    #[test]
+    fn page_query_refuses_what_it_does_not_understand() {
+        for (raw, needle) in [
+            ("sort=entity", "cannot sort by `entity`"),
+            ("sort=total;drop", "cannot sort by"),
+            ("order=up", "order must be asc or desc"),
+            ("limit=0", "limit must be a whole number from 1 to 1000"),
+            ("limit=1001", "limit must be"),
+            ("limit=ten", "limit must be"),
+            ("offset=-1", "offset must be"),
+            ("limt=5", "unknown query parameter `limt`"),
+            ("limit=5&limit=6", "given twice"),
+        ] {
+            let message = parse(raw).expect_err(raw);
+            assert!(message.contains(needle), "{raw}: {message}");
+        }
+    }
+}
