@@ -11,7 +11,7 @@ use repository::{Database, PgPooled};
 use service::{Config, Job, Outcome};
 use spacex_fake::{Dataset, FakeServer};
 use sxapi::CancelToken;
-use test_kit::TestDb;
+use test_kit::{TcpProxy, TestDb};
 
 /// Database + fake upstream + config.
 pub struct Stack {
@@ -41,10 +41,25 @@ impl Stack {
 
     fn build(dataset: Dataset, page_size: u32, max_attempts: u32) -> Stack {
         let db = TestDb::new();
+        let url = db.url();
+        Stack::on(db, &url, dataset, page_size, max_attempts)
+    }
+
+    /// A stack whose services reach the database through a [`TcpProxy`] (the test's own
+    /// assertions connect directly), so a test can take the database away on cue.
+    pub fn proxied(dataset: Dataset) -> (Stack, TcpProxy) {
+        let db = TestDb::new();
+        let (proxy, url) = db.proxied();
+        (Stack::on(db, &url, dataset, 3, 3), proxy)
+    }
+
+    fn on(db: TestDb, url: &str, dataset: Dataset, page_size: u32, max_attempts: u32) -> Stack {
         let fake = FakeServer::start(dataset);
-        let yaml = config_yaml(&fake.url(), &db.url(), page_size, max_attempts);
+        let yaml = config_yaml(&fake.url(), url, page_size, max_attempts);
         let config = Config::from_yaml(&yaml, &[]).expect("test config is valid");
-        let database = Database::new(&config.database_settings(None)).unwrap();
+        let mut direct = config.database_settings(None);
+        direct.url = db.url();
+        let database = Database::new(&direct).unwrap();
         database.run_migrations().unwrap();
         Stack {
             db,
@@ -125,7 +140,7 @@ impl Stack {
     /// Writes the stack's config to a file, for tests of the real binaries.
     pub fn config_file(&self, dir: &std::path::Path, extra: &str) -> std::path::PathBuf {
         let path = dir.join("config.yaml");
-        let yaml = config_yaml(&self.fake.url(), &self.db.url(), 3, 3) + extra;
+        let yaml = config_yaml(&self.fake.url(), &self.config.database.url, 3, 3) + extra;
         std::fs::write(&path, yaml).unwrap();
         path
     }
@@ -167,5 +182,36 @@ impl Stack {
     /// One table's rows as text.
     pub fn dump_table(&self, table: &str) -> String {
         self.dump(&[table])
+    }
+
+    /// The data content of staging and marts, one string per row, without what legitimately
+    /// differs between two stacks holding the same data (run ids, timestamps, and the
+    /// `staging.rejected` log, which keeps every run's refusals by design).
+    pub fn content(&self) -> std::collections::BTreeSet<String> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = Text)]
+            row: String,
+        }
+        let tables = [
+            "staging.launch",
+            "staging.launch_link",
+            "staging.launch_mission",
+            "staging.mission",
+            "staging.rocket",
+            "marts.publication",
+            "marts.publication_by_object",
+        ];
+        let mut conn = self.conn();
+        let mut rows = std::collections::BTreeSet::new();
+        for table in tables {
+            let sql = format!(
+                "SELECT '{table} ' || (to_jsonb(t) - 'run_id' - 'built_at')::text AS row FROM {table} t"
+            );
+            for row in diesel::sql_query(sql).load::<Row>(&mut conn).unwrap() {
+                rows.insert(row.row);
+            }
+        }
+        rows
     }
 }
