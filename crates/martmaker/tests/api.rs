@@ -1,0 +1,488 @@
+//! The read API, `/readyz` and `/metrics` end to end: fixtures through the local SpaceX server,
+//! the extractor and the martmaker into a real Postgres, then real HTTP against the router the
+//! binary serves. Every answer is checked against `openapi.json`, and every documented
+//! (path, status) must have been seen.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../../extractor/tests/common/mod.rs"]
+mod common;
+#[path = "../../service/tests/support/prometheus.rs"]
+mod prometheus;
+#[path = "../../service/tests/support/server.rs"]
+mod server;
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{eventually, Stack};
+use martmaker::api::{self, OPENAPI, READER_ROLE};
+use martmaker::{Martmaker, Metrics};
+use repository::{Database, DatabaseSettings};
+use serde_json::{json, Value};
+use service::{Job, Outcome};
+use spacex_fake::Dataset;
+use sxapi::CancelToken;
+
+/// The API under test, and the (path, status) pairs its answers covered.
+struct Api<'a> {
+    served: server::Served,
+    openapi: &'a Value,
+    seen: &'a RefCell<BTreeSet<(String, u16)>>,
+}
+
+impl Api<'_> {
+    /// GET `path` (the concrete one) documented as `template`: the status and the JSON body,
+    /// after checking both against the OpenAPI document.
+    fn get(&self, template: &str, path: &str) -> (u16, Value) {
+        let (status, content_type, body) = self.served.get(path);
+        let documented = &self.openapi["paths"][template]["get"]["responses"][status.to_string()];
+        assert!(
+            documented.is_object(),
+            "GET {path} answered {status}, which is not documented: {body}"
+        );
+        let documented = resolve(self.openapi, documented);
+        let media = documented["content"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .next()
+            .unwrap()
+            .clone();
+        assert!(
+            content_type.starts_with(&media),
+            "GET {path}: {content_type}, documented {media}"
+        );
+        let body: Value = if media == "application/json" {
+            serde_json::from_str(&body).unwrap()
+        } else {
+            prometheus::parse(&body).unwrap();
+            Value::String(body)
+        };
+        check_schema(
+            self.openapi,
+            &documented["content"][&media]["schema"],
+            &body,
+            path,
+        );
+        self.seen
+            .borrow_mut()
+            .insert((template.to_string(), status));
+        (status, body)
+    }
+
+    fn metrics(&self) -> prometheus::Exposition {
+        let (status, body) = self.get("/metrics", "/metrics");
+        assert_eq!(status, 200);
+        prometheus::parse(body.as_str().unwrap()).unwrap()
+    }
+}
+
+/// A `{"$ref": "#/components/…"}` replaced by what it points to.
+fn resolve<'a>(openapi: &'a Value, item: &'a Value) -> &'a Value {
+    match item["$ref"].as_str() {
+        Some(reference) => openapi.pointer(reference.trim_start_matches('#')).unwrap(),
+        None => item,
+    }
+}
+
+/// Validates `instance` with the JSON Schema 2020-12 validator (OpenAPI 3.1 schemas are JSON
+/// Schema): the schema is evaluated inside the whole document, so its `$ref`s resolve.
+fn check_schema(openapi: &Value, schema: &Value, instance: &Value, path: &str) {
+    let mut root = openapi.clone();
+    let object = root.as_object_mut().unwrap();
+    for (key, value) in schema.as_object().unwrap() {
+        object.insert(key.clone(), value.clone());
+    }
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&root)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "GET {path} does not match its schema: {errors:#?}\n{instance:#}"
+    );
+}
+
+/// Every (path, status) the document promises.
+fn documented(openapi: &Value) -> BTreeSet<(String, u16)> {
+    let mut all = BTreeSet::new();
+    for (path, item) in openapi["paths"].as_object().unwrap() {
+        assert_eq!(item.as_object().unwrap().len(), 1, "{path}: GET only");
+        for status in item["get"]["responses"].as_object().unwrap().keys() {
+            all.insert((path.clone(), status.parse().unwrap()));
+        }
+    }
+    all
+}
+
+fn router(stack: &Stack, stale_after: Duration, metrics: &Metrics) -> axum::Router {
+    let reader = Database::new(&stack.config.database_settings(Some(READER_ROLE))).unwrap();
+    api::router(
+        reader,
+        stack.database_for::<Martmaker>(),
+        stale_after,
+        metrics,
+    )
+}
+
+/// A pool on a port where nothing listens: every connection is refused at once.
+fn unreachable_database() -> Database {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    Database::new(&DatabaseSettings {
+        url: format!("postgres://nobody@127.0.0.1:{port}/nothing"),
+        pool_size: 1,
+        connect_timeout: Duration::from_millis(500),
+        role: None,
+    })
+    .unwrap()
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["object_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `…e0fN` for N in `ns`: the launch ids of the `current` fixture.
+fn launches(ns: &[u8]) -> Vec<String> {
+    ns.iter()
+        .map(|n| format!("60a1c3e5f7b9d2e4a6c8e0f{n}"))
+        .collect()
+}
+
+#[test]
+fn every_endpoint_answers_as_its_openapi_document_says() {
+    let openapi: Value = serde_json::from_str(OPENAPI).unwrap();
+    let seen = RefCell::new(BTreeSet::new());
+    let stack = Stack::new(Dataset::fixture("current").unwrap());
+    let metrics = Metrics::new();
+    let api = Api {
+        served: server::serve(router(&stack, stack.config.stale_after(), &metrics)),
+        openapi: &openapi,
+        seen: &seen,
+    };
+
+    // Before anything was extracted or built.
+    assert_eq!(
+        api.get("/healthz", "/healthz"),
+        (200, json!({"status": "ok"}))
+    );
+    let (status, ready) = api.get("/readyz", "/readyz");
+    assert_eq!((status, &ready["status"]), (503, &json!("unavailable")));
+    assert!(
+        ready["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("not been built"),
+        "{ready}"
+    );
+    assert_eq!(
+        api.get("/marts/publication", "/marts/publication"),
+        (200, json!([]))
+    );
+    let (status, error) = api.get("/data_mart/object_url_count", "/data_mart/object_url_count");
+    assert_eq!((status, &error["error"]["status"]), (503, &json!(503)));
+    assert_eq!(
+        api.get("/openapi.json", "/openapi.json"),
+        (200, openapi.clone())
+    );
+    let before = api.metrics();
+    assert_eq!(
+        before.value("greenadam_mart_builds_total{status=\"succeeded\"}"),
+        0.0
+    );
+    assert_eq!(
+        before.value("greenadam_staging_stale"),
+        1.0,
+        "never extracted"
+    );
+    assert_eq!(before.value("greenadam_database_up"), 1.0);
+    assert!(!before.has("greenadam_mart_age_seconds"));
+    assert!(!before.has("greenadam_last_successful_build_timestamp_seconds"));
+
+    // Extract, then one martmaker tick counting into the served metrics.
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    let mut maker =
+        Martmaker::with_metrics(&stack.config, stack.database_for::<Martmaker>(), metrics);
+    assert_eq!(maker.run(&CancelToken::new()), Outcome::Succeeded);
+
+    let (status, ready) = api.get("/readyz", "/readyz");
+    assert_eq!(status, 200, "{ready}");
+    assert_eq!(
+        (&ready["status"], &ready["reasons"]),
+        (&json!("ok"), &json!([]))
+    );
+    assert!(ready["last_extract_rows_changed"].as_i64().unwrap() > 0);
+
+    let (status, rows) = api.get("/marts/publication", "/marts/publication");
+    assert_eq!(status, 200);
+    let summary: Vec<(&str, i64, i64)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["entity"].as_str().unwrap(),
+                r["objects"].as_i64().unwrap(),
+                r["total"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [("launch", 8, 34), ("mission", 0, 0), ("rocket", 4, 4)]
+    );
+    assert_eq!(
+        api.get("/data_mart/object_url_count", "/data_mart/object_url_count"),
+        (200, json!({"launches": 34, "missions": 0, "rockets": 4}))
+    );
+
+    // Per object: sorting, paging, errors.
+    let page = |query: &str| {
+        let (status, body) = api.get(
+            "/marts/publication/{entity}",
+            &format!("/marts/publication/{query}"),
+        );
+        assert_eq!(status, 200, "{query}: {body}");
+        body
+    };
+    // Hand counts of launches …e0f1 to …e0f8: 3 3 4 9 8 4 2 1; ties by object_id.
+    let default = page("launch");
+    assert_eq!(ids(&default), launches(&[4, 5, 3, 6, 1, 2, 7, 8]));
+    assert_eq!(
+        (
+            &default["sort"],
+            &default["order"],
+            &default["limit"],
+            &default["offset"],
+            &default["total_count"]
+        ),
+        (
+            &json!("total"),
+            &json!("desc"),
+            &json!(100),
+            &json!(0),
+            &json!(8)
+        )
+    );
+    assert_eq!(
+        ids(&page("launch?sort=total&order=asc")),
+        launches(&[8, 7, 1, 2, 3, 6, 5, 4])
+    );
+    assert_eq!(
+        ids(&page("launch?sort=object_id")),
+        launches(&[1, 2, 3, 4, 5, 6, 7, 8])
+    );
+    let third_page = page("launch?limit=3&offset=6");
+    assert_eq!(ids(&third_page), launches(&[7, 8]));
+    assert_eq!(third_page["total_count"], 8);
+    let paged: Vec<String> = (0..3)
+        .flat_map(|n| ids(&page(&format!("launch?limit=3&offset={}", n * 3))))
+        .collect();
+    assert_eq!(paged, ids(&default), "pages add up to the whole");
+    assert_eq!(ids(&page("launch?offset=8")), Vec::<String>::new());
+    let rockets = page("rocket?sort=launches&order=desc");
+    let counts: Vec<i64> = rockets["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["launches"].as_i64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+    assert_eq!(counts.iter().sum::<i64>(), 8);
+    assert_eq!(page("mission")["total_count"], 0);
+
+    for (query, status, needle) in [
+        ("capsule", 404, "unknown entity `capsule`"),
+        ("launch?sort=entity", 400, "cannot sort by `entity`"),
+        ("launch?order=sideways", 400, "order must be asc or desc"),
+        ("launch?limit=0", 400, "limit must be"),
+        ("launch?limit=1001", 400, "limit must be"),
+        ("launch?offset=-3", 400, "offset must be"),
+        ("launch?colour=red", 400, "unknown query parameter `colour`"),
+    ] {
+        let (got, body) = api.get(
+            "/marts/publication/{entity}",
+            &format!("/marts/publication/{query}"),
+        );
+        assert_eq!((got, &body["error"]["status"]), (status, &json!(status)));
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{query}: {message}");
+    }
+    let (status, _, body) = api.served.get("/no/such/path");
+    assert_eq!(status, 404);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["error"]["status"],
+        404
+    );
+
+    // Metrics after the build, and after a tick that found nothing new.
+    assert_eq!(maker.run(&CancelToken::new()), Outcome::Succeeded);
+    let after = api.metrics();
+    assert_eq!(
+        after.value("greenadam_mart_builds_total{status=\"succeeded\"}"),
+        1.0
+    );
+    assert_eq!(
+        after.value("greenadam_mart_builds_total{status=\"unchanged\"}"),
+        1.0
+    );
+    assert_eq!(
+        after.value("greenadam_mart_builds_total{status=\"failed\"}"),
+        0.0
+    );
+    assert_eq!(after.value("greenadam_staging_stale"), 0.0);
+    let age = after.value("greenadam_mart_age_seconds");
+    assert!((0.0..60.0).contains(&age), "{age}");
+    let now = chrono::Utc::now().timestamp() as f64;
+    for series in [
+        "greenadam_last_successful_build_timestamp_seconds",
+        "greenadam_last_successful_extract_timestamp_seconds",
+    ] {
+        let at = after.value(series);
+        assert!((now - 60.0..now + 60.0).contains(&at), "{series} = {at}");
+    }
+
+    // Stale staging: still ready, but degraded, and the gauge says so.
+    let stale = Api {
+        served: server::serve(router(&stack, Duration::from_millis(1), &Metrics::new())),
+        openapi: &openapi,
+        seen: &seen,
+    };
+    std::thread::sleep(Duration::from_millis(20));
+    let (status, ready) = stale.get("/readyz", "/readyz");
+    assert_eq!((status, &ready["status"]), (200, &json!("degraded")));
+    assert!(
+        ready["reasons"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("staging is stale: no successful extraction for"),
+        "{ready}"
+    );
+    assert_eq!(stale.metrics().value("greenadam_staging_stale"), 1.0);
+
+    // The database gone: 503 everywhere it is needed, health and metrics still answer.
+    let down = Api {
+        served: server::serve(api::router(
+            unreachable_database(),
+            unreachable_database(),
+            stack.config.stale_after(),
+            &Metrics::new(),
+        )),
+        openapi: &openapi,
+        seen: &seen,
+    };
+    for (template, path) in [
+        ("/marts/publication", "/marts/publication"),
+        ("/marts/publication/{entity}", "/marts/publication/rocket"),
+        ("/data_mart/object_url_count", "/data_mart/object_url_count"),
+    ] {
+        let (status, body) = down.get(template, path);
+        assert_eq!(status, 503, "{path}: {body}");
+        assert_eq!(body["error"]["message"], "the database is not reachable");
+    }
+    let (status, ready) = down.get("/readyz", "/readyz");
+    assert_eq!(status, 503);
+    assert_eq!(ready["reasons"], json!(["the database is not reachable"]));
+    assert_eq!(down.get("/healthz", "/healthz").0, 200);
+    let scrape = down.metrics();
+    assert_eq!(scrape.value("greenadam_database_up"), 0.0);
+    assert!(!scrape.has("greenadam_staging_stale"));
+
+    assert_eq!(
+        *seen.borrow(),
+        documented(&openapi),
+        "every documented answer was produced and checked"
+    );
+}
+
+/// The binary serves beside its timer, answers before and after its first build, and stops
+/// on SIGTERM like before (exit 0, port closed).
+#[test]
+fn the_binary_serves_while_it_builds_and_stops_on_sigterm() {
+    let stack = Stack::new(Dataset::fixture("current").unwrap());
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    let dir = tempfile::tempdir().unwrap();
+    let config = stack.config_file(
+        dir.path(),
+        "martmaker:\n  interval: 1h\n  listen: 127.0.0.1:0\nextractor:\n  metrics_listen: off\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_martmaker"))
+        .arg("--config")
+        .arg(&config)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines, log) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let _ = lines.send(line.unwrap());
+        }
+    });
+    let mut logged = Vec::new();
+    let base = loop {
+        let line = log.recv_timeout(Duration::from_secs(20)).unwrap();
+        logged.push(line.clone());
+        if let Some((_, address)) = line.split_once("serves HTTP on ") {
+            break address.trim_end_matches(['/', '.']).to_string();
+        }
+    };
+    let get = |path: &str| -> (u16, Value) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut response = agent.get(format!("{base}{path}")).call().unwrap();
+        let status = response.status().as_u16();
+        (status, response.body_mut().read_json().unwrap())
+    };
+    assert_eq!(get("/healthz"), (200, json!({"status": "ok"})));
+    assert!(
+        eventually(Duration::from_secs(20), || get("/readyz").0 == 200),
+        "ready after the first build: {:?}",
+        get("/readyz")
+    );
+    assert_eq!(get("/marts/publication").1.as_array().unwrap().len(), 3);
+
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "still running 5s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    logged.extend(log.try_iter());
+    assert_eq!(status.code(), Some(0), "{logged:#?}");
+    let address = base.trim_start_matches("http://");
+    assert!(
+        std::net::TcpStream::connect(address).is_err(),
+        "the port is closed after the stop"
+    );
+}
