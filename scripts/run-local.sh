@@ -211,10 +211,14 @@ spawn() {
     spawned=$!
 }
 
+# free_port: a port nobody listens on, below the kernel's ephemeral range (a port above it may
+# be the local end of some client connection: connecting to it fails, binding it too).
 free_port() {
-    local port
+    local port ephemeral_low
+    ephemeral_low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+    [ "$ephemeral_low" -gt 12000 ] || ephemeral_low=32768
     for _ in $(seq 100); do
-        port=$((20000 + RANDOM % 40000))
+        port=$((10000 + (RANDOM * 32768 + RANDOM) % (ephemeral_low - 10000)))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return 0
