@@ -10,6 +10,10 @@ use common::{eventually, Stack};
 use repository::extract_runs;
 use spacex_fake::{Dataset, Fault, FaultRule};
 
+/// Config tail for runs in loop mode: no metrics server, so that parallel tests (and a local
+/// stack on the default port) do not fight over 127.0.0.1:8001.
+const LOOP_MODE: &str = "extractor:\n  interval: 1h\n  metrics_listen: off\n";
+
 fn extractor(config: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_extractor"));
     command
@@ -133,7 +137,7 @@ fn wait_with_deadline(child: &mut Child, deadline: Duration) -> Option<std::proc
 fn sigterm_between_runs_stops_cleanly() {
     let stack = Stack::new(Dataset::fixture("current").unwrap());
     let dir = tempfile::tempdir().unwrap();
-    let config = stack.config_file(dir.path(), "extractor:\n  interval: 1h\n");
+    let config = stack.config_file(dir.path(), LOOP_MODE);
     let mut child = extractor(&config).stderr(Stdio::null()).spawn().unwrap();
     let finished = eventually(Duration::from_secs(20), || {
         let mut conn = stack.conn();
@@ -151,7 +155,7 @@ fn sigterm_during_a_slow_fetch_stops_within_5_seconds_and_writes_nothing() {
     let before = stack.staging_dump();
     let dir = tempfile::tempdir().unwrap();
     // A read timeout longer than the grace period, and a server that answers even later.
-    let config = stack.config_file(dir.path(), "extractor:\n  interval: 1h\n");
+    let config = stack.config_file(dir.path(), LOOP_MODE);
     let yaml = std::fs::read_to_string(&config)
         .unwrap()
         .replace("read_timeout: 1s", "read_timeout: 30s")
