@@ -259,6 +259,8 @@ const COMMENT_PAD: i64 = 7;
 /// Gutter between table columns, where foreign-key edges run.
 const GUTTER: i64 = 90;
 const TABLE_GAP: i64 = 24;
+/// Vertical gap between two families of tables in the same columns.
+const FAMILY_GAP: i64 = 44;
 /// Width of a character of the 12 px monospace font (DejaVu Sans Mono, Menlo, Consolas).
 const MONO_CHAR_W: f64 = 7.3;
 /// Average width of a character of the 11 px sans-serif comment font (generous).
@@ -336,9 +338,11 @@ fn column_type_text(column: &Column) -> String {
     }
 }
 
-/// Tables with foreign keys go one column right of the tables they reference (children next to
-/// their parents, so every edge runs in the gutter between two columns); tables without any
-/// foreign key, in or out, fill further columns no taller than the others.
+/// Tables linked by foreign keys are drawn as families: a table that references none of the
+/// drawn tables on the left, the tables referencing it in the column to its right (their own
+/// children further right), so every edge runs in the gutter between two neighbouring columns
+/// and stays inside its family's band. Families are stacked in one or more column groups of
+/// similar height; tables without any foreign key, in or out, fill further columns.
 fn layout(schemas: &[Schema], foreign_keys: &[ForeignKey]) -> Layout {
     let all: Vec<&Table> = schemas.iter().flat_map(|s| &s.tables).collect();
     let longest_name = all
@@ -357,19 +361,24 @@ fn layout(schemas: &[Schema], foreign_keys: &[ForeignKey]) -> Layout {
         .ceil()
         .max(300.0) as i64;
 
-    // Per schema: columns of tables (oids), top to bottom.
-    let mut schema_columns: Vec<Vec<Vec<i64>>> = Vec::new();
+    // Per schema: (table oid, column index, y offset from the top of the schema's tables).
+    let mut placements: Vec<Vec<(i64, usize, i64)>> = Vec::new();
     let mut tables = BTreeMap::new();
     for schema in schemas {
         let oids: Vec<i64> = schema.tables.iter().map(|t| t.oid).collect();
+        let created = |oid: i64| oids.iter().position(|&o| o == oid).unwrap_or(usize::MAX);
+        // The drawn tables a table references, in creation order.
         let parents = |oid: i64| -> Vec<i64> {
-            foreign_keys
+            let mut found: Vec<i64> = foreign_keys
                 .iter()
                 .filter(|fk| {
                     fk.from_table == oid && fk.to_table != oid && oids.contains(&fk.to_table)
                 })
                 .map(|fk| fk.to_table)
-                .collect()
+                .collect();
+            found.sort_by_key(|&p| created(p));
+            found.dedup();
+            found
         };
         let connected = |oid: i64| {
             foreign_keys.iter().any(|fk| {
@@ -378,38 +387,25 @@ fn layout(schemas: &[Schema], foreign_keys: &[ForeignKey]) -> Layout {
                         || (fk.to_table == oid && oids.contains(&fk.from_table)))
             })
         };
-        // Layer = length of the longest chain of references (no cycles among our tables).
-        let mut layer: BTreeMap<i64, usize> = BTreeMap::new();
+        // Depth = length of the longest chain of references (no cycles among our tables).
+        let mut depth: BTreeMap<i64, usize> = BTreeMap::new();
         for _ in 0..oids.len() {
             for &oid in &oids {
-                let l = parents(oid)
+                let d = parents(oid)
                     .iter()
-                    .map(|p| layer.get(p).copied().unwrap_or(0) + 1)
+                    .map(|p| depth.get(p).copied().unwrap_or(0) + 1)
                     .max()
                     .unwrap_or(0);
-                layer.insert(oid, l);
+                depth.insert(oid, d);
             }
         }
-        let mut columns: Vec<Vec<i64>> = Vec::new();
-        for &oid in oids.iter().filter(|&&oid| connected(oid)) {
-            let l = layer[&oid];
-            while columns.len() <= l {
-                columns.push(Vec::new());
+        let root = |mut oid: i64| {
+            while let Some(&parent) = parents(oid).first() {
+                oid = parent;
             }
-            columns[l].push(oid);
-        }
-        // Children in the order of their first parent, then creation order.
-        for l in 1..columns.len() {
-            let previous = columns[l - 1].clone();
-            columns[l].sort_by_key(|&oid| {
-                let first_parent = parents(oid)
-                    .iter()
-                    .filter_map(|p| previous.iter().position(|q| q == p))
-                    .min()
-                    .unwrap_or(usize::MAX);
-                (first_parent, oids.iter().position(|&o| o == oid))
-            });
-        }
+            oid
+        };
+
         let comment_w = table_w - 2 * COMMENT_PAD;
         let mut heights = BTreeMap::new();
         for table in &schema.tables {
@@ -432,38 +428,112 @@ fn layout(schemas: &[Schema], foreign_keys: &[ForeignKey]) -> Layout {
                 },
             );
         }
-        let column_height = |column: &[i64]| -> i64 {
+        let stacked = |column: &[i64]| -> i64 {
             column
                 .iter()
                 .map(|oid| heights[oid] + TABLE_GAP)
                 .sum::<i64>()
                 - TABLE_GAP
         };
-        let tallest = columns.iter().map(|c| column_height(c)).max().unwrap_or(0);
-        let mut loose: Vec<i64> = Vec::new();
-        for &oid in oids.iter().filter(|&&oid| !connected(oid)) {
-            let mut candidate = loose.clone();
-            candidate.push(oid);
-            if !loose.is_empty() && column_height(&candidate) > tallest {
-                columns.push(std::mem::take(&mut loose));
+
+        // Families: columns of tables by depth, children in the order of their first parent.
+        let mut families: Vec<Vec<Vec<i64>>> = Vec::new();
+        for &head in oids.iter().filter(|&&o| connected(o) && depth[&o] == 0) {
+            let mut columns: Vec<Vec<i64>> = vec![vec![head]];
+            for &oid in oids
+                .iter()
+                .filter(|&&o| connected(o) && depth[&o] > 0 && root(o) == head)
+            {
+                let d = depth[&oid];
+                while columns.len() <= d {
+                    columns.push(Vec::new());
+                }
+                columns[d].push(oid);
             }
-            loose.push(oid);
+            for d in 1..columns.len() {
+                let previous = columns[d - 1].clone();
+                columns[d].sort_by_key(|&oid| {
+                    let first_parent = parents(oid)
+                        .iter()
+                        .filter_map(|p| previous.iter().position(|q| q == p))
+                        .min()
+                        .unwrap_or(usize::MAX);
+                    (first_parent, created(oid))
+                });
+            }
+            families.push(columns);
         }
-        if !loose.is_empty() {
-            columns.push(loose);
+        // Column groups of similar height: each family joins the shortest group so far.
+        let group_count = ((families.len() as f64 / 2.0).sqrt().round() as usize).max(1);
+        let mut groups: Vec<(usize, i64, Vec<(usize, i64)>)> =
+            vec![(0, 0, Vec::new()); group_count]; // (columns, height, [(family, y)])
+        for (f, family) in families.iter().enumerate() {
+            let band = family.iter().map(|c| stacked(c)).max().unwrap_or(0);
+            let group = (0..group_count)
+                .min_by_key(|&g| (groups[g].1, g))
+                .unwrap_or(0);
+            let y = if groups[group].2.is_empty() {
+                0
+            } else {
+                groups[group].1 + FAMILY_GAP
+            };
+            groups[group].0 = groups[group].0.max(family.len());
+            groups[group].1 = y + band;
+            groups[group].2.push((f, y));
         }
-        schema_columns.push(columns);
+        let mut placed = Vec::new();
+        let mut first_column = 0;
+        for (columns, _, members) in groups.iter().filter(|g| !g.2.is_empty()) {
+            for &(f, band_y) in members {
+                for (d, column) in families[f].iter().enumerate() {
+                    let mut y = band_y;
+                    for &oid in column {
+                        placed.push((oid, first_column + d, y));
+                        y += heights[&oid] + TABLE_GAP;
+                    }
+                }
+            }
+            first_column += columns;
+        }
+        // Tables without foreign keys: columns no taller than the rest, at most about four.
+        let loose: Vec<i64> = oids.iter().copied().filter(|&o| !connected(o)).collect();
+        let target = groups
+            .iter()
+            .map(|g| g.1)
+            .chain(loose.iter().map(|o| heights[o]))
+            .chain(std::iter::once(
+                (stacked(&loose) + 3) / 4, // about four columns at most
+            ))
+            .max()
+            .unwrap_or(0);
+        let mut column: Vec<i64> = Vec::new();
+        for &oid in &loose {
+            let mut candidate = column.clone();
+            candidate.push(oid);
+            if !column.is_empty() && stacked(&candidate) > target {
+                first_column += 1;
+                column.clear();
+            }
+            let y = if column.is_empty() {
+                0
+            } else {
+                stacked(&column) + TABLE_GAP
+            };
+            placed.push((oid, first_column, y));
+            column.push(oid);
+        }
+        placements.push(placed);
     }
 
-    let widest = schema_columns
+    let widest = placements
         .iter()
-        .map(|columns| columns.len() as i64)
+        .map(|placed| placed.iter().map(|p| p.1 as i64 + 1).max().unwrap_or(1))
         .max()
         .unwrap_or(1);
     let group_w = 2 * GROUP_PAD + widest * table_w + (widest - 1).max(0) * GUTTER;
     let mut groups = Vec::new();
     let mut y = MARGIN + TITLE_H;
-    for (i, (schema, columns)) in schemas.iter().zip(&schema_columns).enumerate() {
+    for (i, (schema, placed)) in schemas.iter().zip(&placements).enumerate() {
         let title_lines = schema
             .comment
             .as_deref()
@@ -471,22 +541,17 @@ fn layout(schemas: &[Schema], foreign_keys: &[ForeignKey]) -> Layout {
             .unwrap_or_default();
         let top = y + GROUP_TITLE_H + title_lines.len() as i64 * 16 + 10;
         let mut bottom = top;
-        for (c, column) in columns.iter().enumerate() {
-            let x = MARGIN + GROUP_PAD + c as i64 * (table_w + GUTTER);
-            let mut ty = top;
-            for oid in column {
-                let table = schemas[i].tables.iter().find(|t| t.oid == *oid).unwrap();
-                let table_box = tables.get_mut(oid).unwrap();
-                let h = table_height(table, table_box.comment_lines.len());
-                table_box.rect = Rect {
-                    x,
-                    y: ty,
-                    w: table_w,
-                    h,
-                };
-                ty += h + TABLE_GAP;
-            }
-            bottom = bottom.max(ty - TABLE_GAP);
+        for &(oid, column, offset) in placed {
+            let table = schemas[i].tables.iter().find(|t| t.oid == oid).unwrap();
+            let table_box = tables.get_mut(&oid).unwrap();
+            let h = table_height(table, table_box.comment_lines.len());
+            table_box.rect = Rect {
+                x: MARGIN + GROUP_PAD + column as i64 * (table_w + GUTTER),
+                y: top + offset,
+                w: table_w,
+                h,
+            };
+            bottom = bottom.max(top + offset + h);
         }
         let rect = Rect {
             x: MARGIN,
