@@ -296,6 +296,17 @@ struct TableBox {
     comment_lines: Vec<String>,
 }
 
+/// Columns holding families of tables, stacked top to bottom.
+#[derive(Debug, Clone, Default)]
+struct ColumnGroup {
+    /// Columns wide (the deepest family's depth + 1).
+    columns: usize,
+    /// Height of the stacked families.
+    height: i64,
+    /// (family index, y offset of its band).
+    members: Vec<(usize, i64)>,
+}
+
 struct Edge {
     fk: ForeignKey,
     /// Start (child side), corners, end (parent side): absolute coordinates.
@@ -465,26 +476,26 @@ fn layout(schemas: &[Schema], foreign_keys: &[ForeignKey]) -> Layout {
         }
         // Column groups of similar height: each family joins the shortest group so far.
         let group_count = ((families.len() as f64 / 2.0).sqrt().round() as usize).max(1);
-        let mut groups: Vec<(usize, i64, Vec<(usize, i64)>)> =
-            vec![(0, 0, Vec::new()); group_count]; // (columns, height, [(family, y)])
+        let mut groups = vec![ColumnGroup::default(); group_count];
         for (f, family) in families.iter().enumerate() {
             let band = family.iter().map(|c| stacked(c)).max().unwrap_or(0);
             let group = (0..group_count)
-                .min_by_key(|&g| (groups[g].1, g))
+                .min_by_key(|&g| (groups[g].height, g))
                 .unwrap_or(0);
-            let y = if groups[group].2.is_empty() {
+            let group = &mut groups[group];
+            let y = if group.members.is_empty() {
                 0
             } else {
-                groups[group].1 + FAMILY_GAP
+                group.height + FAMILY_GAP
             };
-            groups[group].0 = groups[group].0.max(family.len());
-            groups[group].1 = y + band;
-            groups[group].2.push((f, y));
+            group.columns = group.columns.max(family.len());
+            group.height = y + band;
+            group.members.push((f, y));
         }
         let mut placed = Vec::new();
         let mut first_column = 0;
-        for (columns, _, members) in groups.iter().filter(|g| !g.2.is_empty()) {
-            for &(f, band_y) in members {
+        for group in groups.iter().filter(|g| !g.members.is_empty()) {
+            for &(f, band_y) in &group.members {
                 for (d, column) in families[f].iter().enumerate() {
                     let mut y = band_y;
                     for &oid in column {
@@ -493,13 +504,13 @@ fn layout(schemas: &[Schema], foreign_keys: &[ForeignKey]) -> Layout {
                     }
                 }
             }
-            first_column += columns;
+            first_column += group.columns;
         }
         // Tables without foreign keys: columns no taller than the rest, at most about four.
         let loose: Vec<i64> = oids.iter().copied().filter(|&o| !connected(o)).collect();
         let target = groups
             .iter()
-            .map(|g| g.1)
+            .map(|g| g.height)
             .chain(loose.iter().map(|o| heights[o]))
             .chain(std::iter::once(
                 (stacked(&loose) + 3) / 4, // about four columns at most
