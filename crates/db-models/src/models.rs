@@ -2,17 +2,51 @@
 //! the others are what it reads back.
 
 pub mod build_run;
+pub mod capsule;
+pub mod company;
+pub mod core;
+pub mod dragon;
 pub mod extract_run;
+pub mod history;
+pub mod landpad;
 pub mod launch;
+pub mod launchpad;
 pub mod mission;
+pub mod payload;
 pub mod publication;
 pub mod rejected;
+pub mod roadster;
 pub mod rocket;
+pub mod ship;
 
+pub use self::core::{NewCore, NewCoreMission};
 pub use build_run::BuildRun;
-pub use extract_run::{ExtractRun, ExtractRunEntity, RunStatus};
-pub use launch::{NewLaunch, NewLaunchLink, NewLaunchMission};
-pub use mission::NewMission;
+pub use capsule::{NewCapsule, NewCapsuleMission};
+pub use company::NewCompany;
+pub use dragon::NewDragon;
+pub use extract_run::{ExtractRun, ExtractRunEntity, ExtractRunReference, RunStatus};
+pub use history::NewHistory;
+pub use landpad::NewLandpad;
+pub use launch::{
+    NewLaunch, NewLaunchCore, NewLaunchLink, NewLaunchMission, NewLaunchPayload, NewLaunchShip,
+    NewLaunchSite,
+};
+pub use launchpad::NewLaunchpad;
+pub use mission::{NewMission, NewMissionPayload};
+pub use payload::NewPayload;
 pub use publication::{Publication, PublicationByObject};
 pub use rejected::{NewRejected, Rejected};
+pub use roadster::NewRoadster;
 pub use rocket::NewRocket;
+pub use ship::{NewShip, NewShipMission};
+
+/// A JSON list whose `null` elements (and a `null` or absent list) are dropped: the shape of
+/// upstream scalar lists (`customers`, `roles`) stored as NOT NULL arrays of non-null values.
+fn non_null<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    let list: Option<Vec<Option<T>>> = serde::Deserialize::deserialize(deserializer)?;
+    Ok(list.into_iter().flatten().flatten().collect())
+}

@@ -26,6 +26,8 @@ pub struct Extractor {
     metrics: Metrics,
     stale_after: Duration,
     stale: StaleWatch,
+    /// `extractor.entities`, as the names of `repository::staging::ENTITIES`.
+    entities: Vec<&'static str>,
 }
 
 /// The whole `extractor` binary: the job on its timer, `/metrics` and `/healthz` beside it,
@@ -63,6 +65,12 @@ impl Extractor {
             metrics,
             stale_after: config.stale_after(),
             stale: StaleWatch::default(),
+            // The config was validated: every name is one of ENTITIES.
+            entities: repository::staging::ENTITIES
+                .iter()
+                .map(|entity| entity.name)
+                .filter(|name| config.extractor.entities.iter().any(|n| n == name))
+                .collect(),
         })
     }
 
@@ -105,7 +113,7 @@ impl Extractor {
                 return Outcome::Failed;
             }
         };
-        let fetched = source::fetch_all(&self.client, cancel);
+        let fetched = source::fetch_all(&self.client, &self.entities, cancel);
         if cancel.is_cancelled() {
             sink::record_failure(&self.database, run_id, "stopped by a shutdown signal", &[]);
             log::warn!("Extract run {run_id} stopped by a shutdown signal; staging untouched.");
@@ -118,10 +126,11 @@ impl Extractor {
         match sink::publish(&self.database, run_id, snapshot) {
             Ok(published) => {
                 log::info!(
-                    "Extract run {run_id} {} in {:.2}s: {summary}; {} staging rows changed.",
+                    "Extract run {run_id} {} in {:.2}s: {summary}; {} staging rows changed; {}.",
                     published.status.as_str(),
                     started.elapsed().as_secs_f64(),
                     published.rows_changed,
+                    transform::unresolved(&published.references),
                 );
                 if published.status == RunStatus::Succeeded && published.rows_changed == 0 {
                     // Expected of a frozen upstream: information, not a warning.

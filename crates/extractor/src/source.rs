@@ -1,30 +1,117 @@
-//! Pulling every entity from the API.
-use sxapi::{CancelToken, Client, Fetched, Launch, Mission, Rocket};
+//! Pulling every selected entity and relation from the API.
+use std::collections::HashMap;
 
-/// What one run fetched: each entity independently succeeded or failed.
-#[derive(Debug)]
+use sxapi::records::{
+    CapsuleMissionsPage, CapsulesPage, CompanyQuery, CoreMissionsPage, CoresPage, DragonsPage,
+    HistoriesPage, LandpadsPage, LaunchCoresPage, LaunchPayloadsPage, LaunchShipsPage,
+    LaunchSitesPage, LaunchpadsPage, MissionPayloadsPage, PayloadsPage, RoadsterQuery,
+    ShipMissionsPage, ShipsPage,
+};
+use sxapi::{
+    CancelToken, Client, Fetched, Launch, Mission, PagedQuery, Record, Rocket, SingleQuery,
+};
+
+/// What one run fetched: each entity independently succeeded or failed; `None` (or absent
+/// from `others`) when `extractor.entities` does not list it.
+#[derive(Debug, Default)]
 pub struct Pulled {
     /// Launches (query `launches`).
-    pub launches: sxapi::Result<Fetched<Launch>>,
+    pub launches: Option<sxapi::Result<Fetched<Launch>>>,
     /// Missions (query `missions`).
-    pub missions: sxapi::Result<Fetched<Mission>>,
+    pub missions: Option<sxapi::Result<Fetched<Mission>>>,
     /// Rockets (query `rockets`).
-    pub rockets: sxapi::Result<Fetched<Rocket>>,
+    pub rockets: Option<sxapi::Result<Fetched<Rocket>>>,
+    /// Every other entity and relation, by entity name. Only the raw JSON is kept: decoding
+    /// into the typed record has already checked every value against the schema, and
+    /// `transform` reads these rows straight off the JSON.
+    pub others: HashMap<&'static str, sxapi::Result<Fetched<()>>>,
 }
 
-/// Fetches every entity completely before anything is written. A failure of one entity does
-/// not stop the others (they can still be published; see `sink`).
-pub fn fetch_all(client: &Client, cancel: &CancelToken) -> Pulled {
-    let pulled = Pulled {
-        launches: client.fetch_launches(cancel),
-        missions: client.fetch_missions(cancel),
-        rockets: client.fetch_rockets(cancel),
+/// Fetches one entity, keeping only the raw JSON of its records.
+type Fetch = fn(&Client, &CancelToken) -> sxapi::Result<Fetched<()>>;
+
+/// The query of every entity and relation besides launches, missions and rockets. Each
+/// relation has its own query, so a resolver broken upstream fails that relation alone.
+const QUERIES: &[(&str, Fetch)] = &[
+    ("capsule", paged::<CapsulesPage>),
+    ("core", paged::<CoresPage>),
+    ("dragon", paged::<DragonsPage>),
+    ("history", paged::<HistoriesPage>),
+    ("landpad", paged::<LandpadsPage>),
+    ("launchpad", paged::<LaunchpadsPage>),
+    ("payload", paged::<PayloadsPage>),
+    ("ship", paged::<ShipsPage>),
+    ("company", single::<CompanyQuery>),
+    ("roadster", single::<RoadsterQuery>),
+    ("launch_ship", paged::<LaunchShipsPage>),
+    ("launch_core", paged::<LaunchCoresPage>),
+    ("launch_payload", paged::<LaunchPayloadsPage>),
+    ("launch_site", paged::<LaunchSitesPage>),
+    ("mission_payload", paged::<MissionPayloadsPage>),
+    ("capsule_mission", paged::<CapsuleMissionsPage>),
+    ("core_mission", paged::<CoreMissionsPage>),
+    ("ship_mission", paged::<ShipMissionsPage>),
+];
+
+fn paged<Q: PagedQuery>(client: &Client, cancel: &CancelToken) -> sxapi::Result<Fetched<()>> {
+    client.fetch::<Q>(cancel).map(raw_only)
+}
+
+fn single<Q: SingleQuery>(client: &Client, cancel: &CancelToken) -> sxapi::Result<Fetched<()>> {
+    client.fetch_one::<Q>(cancel).map(raw_only)
+}
+
+fn raw_only<T>(fetched: Fetched<T>) -> Fetched<()> {
+    Fetched {
+        records: fetched
+            .records
+            .into_iter()
+            .map(|record| Record {
+                value: (),
+                raw: record.raw,
+            })
+            .collect(),
+        null_positions: fetched.null_positions,
+        pages: fetched.pages,
+        retries: fetched.retries,
+    }
+}
+
+/// Fetches every entity of `entities` (names of `repository::staging::ENTITIES`) completely
+/// before anything is written. A failure of one entity does not stop the others (they can
+/// still be published; see `sink`).
+pub fn fetch_all(client: &Client, entities: &[&'static str], cancel: &CancelToken) -> Pulled {
+    let wanted = |name: &str| entities.contains(&name);
+    let mut pulled = Pulled {
+        launches: wanted("launch").then(|| client.fetch_launches(cancel)),
+        missions: wanted("mission").then(|| client.fetch_missions(cancel)),
+        rockets: wanted("rocket").then(|| client.fetch_rockets(cancel)),
+        others: HashMap::new(),
     };
-    for (entity, error) in [
-        ("launches", pulled.launches.as_ref().err()),
-        ("missions", pulled.missions.as_ref().err()),
-        ("rockets", pulled.rockets.as_ref().err()),
-    ] {
+    for (name, fetch) in QUERIES {
+        if wanted(name) {
+            pulled.others.insert(name, fetch(client, cancel));
+        }
+    }
+    let typed = [
+        (
+            "launch",
+            pulled.launches.as_ref().and_then(|r| r.as_ref().err()),
+        ),
+        (
+            "mission",
+            pulled.missions.as_ref().and_then(|r| r.as_ref().err()),
+        ),
+        (
+            "rocket",
+            pulled.rockets.as_ref().and_then(|r| r.as_ref().err()),
+        ),
+    ];
+    let others = pulled
+        .others
+        .iter()
+        .map(|(name, r)| (*name, r.as_ref().err()));
+    for (entity, error) in typed.into_iter().chain(others) {
         if let Some(error) = error {
             log::error!("Fetching {entity} from {} failed: {error}", client.url());
         }
@@ -41,5 +128,21 @@ pub fn warn_if_insecure(url: &str) {
     let loopback = host == "localhost" || host.starts_with("127.") || host == "[";
     if !loopback {
         log::warn!("The API URL {url} is plain HTTP: responses are neither private nor authenticated. Prefer https://.");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every entity of staging is fetched by something: the three typed ones or `QUERIES`.
+    #[test]
+    fn every_staging_entity_has_a_query() {
+        for entity in repository::staging::ENTITIES {
+            let typed = ["launch", "mission", "rocket"].contains(&entity.name);
+            let queried = QUERIES.iter().any(|(name, _)| *name == entity.name);
+            assert!(typed != queried, "{} needs exactly one query", entity.name);
+        }
+        assert_eq!(QUERIES.len() + 3, repository::staging::ENTITIES.len());
     }
 }

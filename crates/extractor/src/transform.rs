@@ -4,15 +4,29 @@
 //! when its id is missing, empty, oversized or already seen in this run; when any of its
 //! strings holds a NUL character (Postgres cannot store it) or exceeds its cap (never truncated
 //! silently); when a date does not parse; or when a number is out of range. The rest loads.
-use std::collections::HashSet;
+//!
+//! **Wrong shape.** An entity whose response holds records but not one with both an id and
+//! its label (the field every genuine record has: a launch's `mission_name`, a landpad's
+//! `full_name`, a relation's list, …; see [`snapshot`]) is not what was asked for: e.g. the
+//! current endpoint's `launchpads` answers landpads, whose launchpad fields are all null. The
+//! entity then fails as a whole, like a failed fetch: it keeps its previous staging rows and
+//! the run is `partial`. An empty response is not wrong-shaped (missions are empty today).
+//!
+//! Launches, missions and rockets are converted field by field. The other entities are read
+//! straight off the JSON ([`flat_row`]): nested objects flattened into `parent_child` keys,
+//! which are the staging column names. A relation's record (owner id + list) becomes one row
+//! per list element ([`relation_rows`]); a null element is kept as a row with a null
+//! reference, and its owner must have loaded in the same run.
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use db_models::models::{
-    ExtractRunEntity, NewLaunch, NewLaunchLink, NewLaunchMission, NewMission, NewRejected,
-    NewRocket,
+    ExtractRunEntity, ExtractRunReference, NewLaunch, NewLaunchLink, NewLaunchMission, NewMission,
+    NewRejected, NewRocket,
 };
 use repository::staging::{LaunchRows, Snapshot};
-use serde_json::Value;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 use sxapi::records::Date;
 use sxapi::{Fetched, Launch, LaunchLinks, Mission, Rocket};
 
@@ -30,32 +44,77 @@ pub const MAX_URL_CHARS: usize = 4_096;
 /// A refusal reason.
 type Refusal = String;
 
+/// Entities served as one object without an id (`company: Info`, `roadster`): their one row
+/// gets the entity name as id.
+const SINGLE_OBJECTS: [&str; 2] = ["company", "roadster"];
+
+/// Where a relation's list sits in its record and how its elements map onto columns.
+struct Relation {
+    /// `extract_run_entity.entity` and the table: `<owner>_<what>`.
+    name: &'static str,
+    /// Path of the list (or, when not `many`, the object) in the record.
+    path: &'static [&'static str],
+    /// Put before each flattened key of an element: `ship_` turns a ship's `id` into `ship_id`.
+    prefix: &'static str,
+    /// A list (one row per element, with its `position`) or a single object (one row).
+    many: bool,
+}
+
+impl Relation {
+    /// A relation listed at `path`, one row per element.
+    const fn list(name: &'static str, path: &'static [&'static str], prefix: &'static str) -> Self {
+        Relation {
+            name,
+            path,
+            prefix,
+            many: true,
+        }
+    }
+
+    /// The owner entity, e.g. `launch` (what the name says before its underscore).
+    fn owner(&self) -> &'static str {
+        self.name
+            .split_once('_')
+            .map_or(self.name, |(owner, _)| owner)
+    }
+}
+
+const LAUNCH_SHIP: Relation = Relation::list("launch_ship", &["ships"], "ship_");
+const LAUNCH_CORE: Relation =
+    Relation::list("launch_core", &["rocket", "first_stage", "cores"], "");
+const LAUNCH_PAYLOAD: Relation = Relation::list(
+    "launch_payload",
+    &["rocket", "second_stage", "payloads"],
+    "payload_",
+);
+const LAUNCH_SITE: Relation = Relation {
+    many: false,
+    ..Relation::list("launch_site", &["launch_site"], "")
+};
+const MISSION_PAYLOAD: Relation = Relation::list("mission_payload", &["payloads"], "payload_");
+const CAPSULE_MISSION: Relation = Relation::list("capsule_mission", &["missions"], "");
+const CORE_MISSION: Relation = Relation::list("core_mission", &["missions"], "");
+const SHIP_MISSION: Relation = Relation::list("ship_mission", &["missions"], "");
+
 /// Converts what was pulled into the snapshot to publish, with every refusal accounted for.
+/// The label of each entity (see the wrong-shape rule above) is the field named beside it.
 pub fn snapshot(run_id: i64, pulled: Pulled) -> Snapshot {
+    let Pulled {
+        launches,
+        missions,
+        rockets,
+        others,
+    } = pulled;
     let mut gate = Gate {
         run_id,
+        others,
         rejected: Vec::new(),
         entities: Vec::new(),
     };
-    let rockets = gate.accept(
-        "rocket",
-        pulled.rockets,
-        |r: &Rocket| r.id.as_ref(),
-        rocket_row,
-    );
-    let missions = gate.accept(
-        "mission",
-        pulled.missions,
-        |m: &Mission| m.id.as_ref(),
-        mission_row,
-    );
+    let rockets = gate.accept("rocket", rockets, &["name"], rocket_row);
+    let missions = gate.accept("mission", missions, &["name"], mission_row);
     let launches = gate
-        .accept(
-            "launch",
-            pulled.launches,
-            |l: &Launch| l.id.as_ref(),
-            launch_rows,
-        )
+        .accept("launch", launches, &["mission_name"], launch_rows)
         .map(|rows| {
             let mut all = LaunchRows::default();
             for (launch, missions, links) in rows {
@@ -65,13 +124,43 @@ pub fn snapshot(run_id: i64, pulled: Pulled) -> Snapshot {
             }
             all
         });
-    Snapshot {
-        launches,
-        missions,
-        rockets,
-        rejected: gate.rejected,
-        entities: gate.entities,
-    }
+    let mut snapshot = Snapshot {
+        capsules: gate.flat("capsule", &["type"]),
+        cores: gate.flat("core", &["status"]),
+        dragons: gate.flat("dragon", &["name"]),
+        histories: gate.flat("history", &["title"]),
+        landpads: gate.flat("landpad", &["full_name"]),
+        launchpads: gate.flat("launchpad", &["name"]),
+        payloads: gate.flat("payload", &["payload_type"]),
+        ships: gate.flat("ship", &["name"]),
+        company: gate.flat("company", &["name"]),
+        roadster: gate.flat("roadster", &["name"]),
+        ..Snapshot::default()
+    };
+    let launch_ids = ids(launches.as_ref().map(|rows| &rows.launches), |l| &l.id);
+    let mission_ids = ids(missions.as_ref(), |m| &m.id);
+    let capsule_ids = ids(snapshot.capsules.as_ref(), |c| &c.id);
+    let core_ids = ids(snapshot.cores.as_ref(), |c| &c.id);
+    let ship_ids = ids(snapshot.ships.as_ref(), |s| &s.id);
+    snapshot.launch_ships = gate.related(&LAUNCH_SHIP, launch_ids.as_ref());
+    snapshot.launch_cores = gate.related(&LAUNCH_CORE, launch_ids.as_ref());
+    snapshot.launch_payloads = gate.related(&LAUNCH_PAYLOAD, launch_ids.as_ref());
+    snapshot.launch_sites = gate.related(&LAUNCH_SITE, launch_ids.as_ref());
+    snapshot.mission_payloads = gate.related(&MISSION_PAYLOAD, mission_ids.as_ref());
+    snapshot.capsule_missions = gate.related(&CAPSULE_MISSION, capsule_ids.as_ref());
+    snapshot.core_missions = gate.related(&CORE_MISSION, core_ids.as_ref());
+    snapshot.ship_missions = gate.related(&SHIP_MISSION, ship_ids.as_ref());
+    snapshot.launches = launches;
+    snapshot.missions = missions;
+    snapshot.rockets = rockets;
+    snapshot.rejected = gate.rejected;
+    snapshot.entities = gate.entities;
+    snapshot
+}
+
+/// The ids of an entity's accepted rows; `None` when the entity was not published.
+fn ids<R>(rows: Option<&Vec<R>>, id: fn(&R) -> &String) -> Option<HashSet<String>> {
+    rows.map(|rows| rows.iter().map(|row| id(row).clone()).collect())
 }
 
 /// One line for the run's log: per entity fetched/loaded/rejected, pages and retries.
@@ -90,21 +179,39 @@ pub fn summary(snapshot: &Snapshot) -> String {
         .join("; ")
 }
 
+/// The log's account of dangling references: "N unresolved references (table.column n, …)".
+pub fn unresolved(references: &[ExtractRunReference]) -> String {
+    let total: i64 = references.iter().map(|r| i64::from(r.unresolved)).sum();
+    let each: Vec<String> = references
+        .iter()
+        .filter(|r| r.unresolved > 0)
+        .map(|r| format!("{} {}", r.reference, r.unresolved))
+        .collect();
+    match each.is_empty() {
+        true => format!("{total} unresolved references"),
+        false => format!("{total} unresolved references ({})", each.join(", ")),
+    }
+}
+
 /// Collects refusals and per-entity reports while records pass through.
 struct Gate {
     run_id: i64,
+    /// What was fetched of the entities read off the JSON, taken as they are converted.
+    others: HashMap<&'static str, sxapi::Result<Fetched<()>>>,
     rejected: Vec<NewRejected>,
     entities: Vec<ExtractRunEntity>,
 }
 
 impl Gate {
-    /// Validates every record of one entity. `None` when the fetch itself failed.
-    fn accept<T, R>(
+    /// Validates every record of one entity. `None` when it was not fetched (no report), when
+    /// the fetch failed, or when the response has the wrong shape (see the module docs);
+    /// `label` is the path of the field every genuine record has.
+    fn accept<T, R, E: std::fmt::Display>(
         &mut self,
         entity: &'static str,
-        fetched: sxapi::Result<Fetched<T>>,
-        id_of: fn(&T) -> Option<&cynic::Id>,
-        convert: fn(i64, &str, &T, &Value) -> Result<R, Refusal>,
+        fetched: Option<Result<Fetched<T>, E>>,
+        label: &[&str],
+        convert: impl Fn(i64, &str, &T, &Value) -> Result<R, Refusal>,
     ) -> Option<Vec<R>> {
         let mut report = ExtractRunEntity {
             run_id: self.run_id,
@@ -120,7 +227,7 @@ impl Gate {
             retries: 0,
             error: None,
         };
-        let fetched = match fetched {
+        let fetched = match fetched? {
             Ok(fetched) => fetched,
             Err(error) => {
                 report.error = Some(error.to_string());
@@ -128,10 +235,20 @@ impl Gate {
                 return None;
             }
         };
-        report.status = "succeeded".into();
         report.pages = clamp(fetched.pages as usize);
         report.retries = clamp(fetched.retries as usize);
         report.fetched = clamp(fetched.records.len() + fetched.null_positions.len());
+        let genuine = |raw: &Value| record_id(entity, raw).is_some() && !at(raw, label).is_null();
+        if !fetched.records.is_empty() && !fetched.records.iter().any(|r| genuine(&r.raw)) {
+            report.error = Some(format!(
+                "wrong shape: none of the {} records has both an id and `{}`;                  the API answered something other than {entity} records",
+                fetched.records.len(),
+                label.join(".")
+            ));
+            self.entities.push(report);
+            return None;
+        }
+        report.status = "succeeded".into();
 
         let mut refuse = |upstream_id: Option<&str>, reason: Refusal, raw: &Value| {
             self.rejected.push(NewRejected {
@@ -152,7 +269,7 @@ impl Gate {
         let mut seen = HashSet::new();
         let mut rows = Vec::with_capacity(fetched.records.len());
         for record in &fetched.records {
-            let id = match valid_id(id_of(&record.value)) {
+            let id = match valid_id(record_id(entity, &record.raw)) {
                 Ok(id) => id,
                 Err(reason) => {
                     refuse(None, reason, &record.raw);
@@ -185,10 +302,166 @@ impl Gate {
         self.entities.push(report);
         Some(rows)
     }
+
+    /// [`accept`](Self::accept) for an entity read straight off the JSON ([`flat_row`]).
+    fn flat<R: DeserializeOwned>(
+        &mut self,
+        entity: &'static str,
+        label: &[&str],
+    ) -> Option<Vec<R>> {
+        let fetched = self.others.remove(entity);
+        self.accept(entity, fetched, label, |run_id, id, _, raw| {
+            flat_row(run_id, id, raw)
+        })
+    }
+
+    /// [`accept`](Self::accept) for a relation: one record per owner, [`relation_rows`] each.
+    /// `owners` holds the owner ids loaded in this run (`None`: the owner was not published,
+    /// so neither is the relation, which keeps its previous rows alongside the owner's).
+    fn related<R: DeserializeOwned>(
+        &mut self,
+        relation: &Relation,
+        owners: Option<&HashSet<String>>,
+    ) -> Option<Vec<R>> {
+        let fetched = self
+            .others
+            .remove(relation.name)
+            .map(|result| match (result, owners) {
+                (Ok(_), None) => Err(format!(
+                    "not published because its owner {} was not",
+                    relation.owner()
+                )),
+                (result, _) => result.map_err(|error| error.to_string()),
+            });
+        let rows = self.accept(
+            relation.name,
+            fetched,
+            relation.path,
+            |_, id, _, raw| match owners {
+                Some(owners) if owners.contains(id) => relation_rows(relation, id, raw),
+                _ => Err(format!(
+                    "its {} {id} was not loaded in this run",
+                    relation.owner()
+                )),
+            },
+        )?;
+        Some(rows.into_iter().flatten().collect())
+    }
 }
 
-fn valid_id(id: Option<&cynic::Id>) -> Result<&str, Refusal> {
-    let id = id.map(|id| id.inner()).ok_or("id is missing")?;
+/// A record's id: its `id` field, or for a single object (which has none) the entity name.
+fn record_id<'r>(entity: &'static str, raw: &'r Value) -> Option<&'r str> {
+    match SINGLE_OBJECTS.contains(&entity) {
+        true => Some(entity),
+        false => raw.get("id").and_then(Value::as_str),
+    }
+}
+
+/// The value at `path` inside `value` (`null` when any step is missing).
+fn at<'v>(value: &'v Value, path: &[&str]) -> &'v Value {
+    path.iter()
+        .try_fold(value, |value, key| value.get(key))
+        .unwrap_or(&Value::Null)
+}
+
+/// Flattens `value`'s fields into `out` under `prefix`: nested objects become
+/// `parent_child` keys, nulls are left out (a column missing from the JSON is NULL).
+fn flatten(prefix: &str, value: &Value, out: &mut Map<String, Value>) {
+    let Value::Object(fields) = value else {
+        return;
+    };
+    for (key, value) in fields {
+        let key = format!("{prefix}{key}");
+        match value {
+            Value::Null => {}
+            Value::Object(_) => flatten(&format!("{key}_"), value, out),
+            other => {
+                out.insert(key, other.clone());
+            }
+        }
+    }
+}
+
+/// Deserializes a staging row from flattened fields (plus `raw` for an entity row), refusing
+/// oversized strings first. The row types reject unknown keys, so a field asked for but not
+/// stored fails the tests instead of vanishing.
+fn row_from<R: DeserializeOwned>(
+    mut fields: Map<String, Value>,
+    raw: Option<&Value>,
+) -> Result<R, Refusal> {
+    for (key, value) in &fields {
+        let texts: Vec<&str> = match value {
+            Value::String(text) => vec![text],
+            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        for text in texts {
+            let chars = text.chars().count();
+            if chars > MAX_TEXT_CHARS {
+                return Err(format!(
+                    "{key} is {chars} characters long, over the cap of {MAX_TEXT_CHARS}"
+                ));
+            }
+        }
+    }
+    if let Some(raw) = raw {
+        fields.insert("raw".into(), raw.clone());
+    }
+    serde_path_to_error::deserialize(Value::Object(fields))
+        .map_err(|error| format!("{}: {}", error.path(), error.inner()))
+}
+
+/// An entity row read straight off its record: the flattened fields plus `id`, `raw` and
+/// `run_id`. Values were type-checked when the record was decoded; what can still be refused
+/// is a string over [`MAX_TEXT_CHARS`], an unparseable date or a number out of range.
+fn flat_row<R: DeserializeOwned>(run_id: i64, id: &str, raw: &Value) -> Result<R, Refusal> {
+    let mut fields = Map::new();
+    flatten("", raw, &mut fields);
+    fields.insert("id".into(), id.into());
+    fields.insert("run_id".into(), run_id.into());
+    row_from(fields, Some(raw))
+}
+
+/// The rows of one relation record: one per element of the list at `relation.path` (with its
+/// `position`; a null element gives a row of nulls, i.e. an unresolved reference), or one for
+/// the object there; none when it is null.
+fn relation_rows<R: DeserializeOwned>(
+    relation: &Relation,
+    owner_id: &str,
+    raw: &Value,
+) -> Result<Vec<R>, Refusal> {
+    let target = at(raw, relation.path);
+    let elements: Vec<(Option<usize>, &Value)> = match (target, relation.many) {
+        (Value::Null, _) => vec![],
+        (Value::Array(items), true) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (Some(i), v))
+            .collect(),
+        (object @ Value::Object(_), false) => vec![(None, object)],
+        (other, _) => {
+            return Err(format!(
+                "{} is not of its type: {other}",
+                relation.path.join(".")
+            ))
+        }
+    };
+    elements
+        .into_iter()
+        .map(|(position, element)| {
+            let mut fields = Map::new();
+            flatten(relation.prefix, element, &mut fields);
+            fields.insert(format!("{}_id", relation.owner()), owner_id.into());
+            if let Some(position) = position {
+                fields.insert("position".into(), clamp(position).into());
+            }
+            row_from(fields, None)
+        })
+        .collect()
+}
+
+fn valid_id(id: Option<&str>) -> Result<&str, Refusal> {
+    let id = id.ok_or("id is missing")?;
     if id.trim().is_empty() {
         return Err("id is empty".into());
     }
@@ -418,4 +691,154 @@ fn launch_rows(run_id: i64, id: &str, l: &Launch, raw: &Value) -> Result<LaunchR
 /// Counts and positions are stored as `integer`.
 fn clamp(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use db_models::models::{NewLandpad, NewLaunchCore, NewMissionPayload, NewPayload};
+    use serde_json::json;
+    use sxapi::Record;
+
+    fn gate() -> Gate {
+        Gate {
+            run_id: 7,
+            others: HashMap::new(),
+            rejected: Vec::new(),
+            entities: Vec::new(),
+        }
+    }
+
+    fn fetched(raws: Vec<Value>) -> Option<sxapi::Result<Fetched<()>>> {
+        Some(Ok(Fetched {
+            records: raws
+                .into_iter()
+                .map(|raw| Record { value: (), raw })
+                .collect(),
+            null_positions: vec![],
+            pages: 1,
+            retries: 0,
+        }))
+    }
+
+    #[test]
+    fn flat_rows_read_nested_objects_as_columns_and_refuse_what_does_not_fit() {
+        let raw = json!({"id": "LZ-1", "full_name": "Landing Zone 1", "landing_type": null,
+                         "location": {"name": "Cape", "latitude": 28.5, "longitude": null}});
+        let pad: NewLandpad = flat_row(7, "LZ-1", &raw).unwrap();
+        assert_eq!(pad.location_name.as_deref(), Some("Cape"));
+        assert_eq!(
+            (pad.location_latitude, pad.location_longitude),
+            (Some(28.5), None)
+        );
+        assert_eq!((pad.raw, pad.run_id), (raw, 7));
+
+        let payload = json!({"id": "P", "customers": ["A", null, "B"], "norad_id": null});
+        let row: NewPayload = flat_row(1, "P", &payload).unwrap();
+        assert_eq!(
+            (row.customers, row.norad_id),
+            (vec!["A".into(), "B".into()], vec![])
+        );
+
+        let long = json!({"id": "P", "manufacturer": "x".repeat(MAX_TEXT_CHARS + 1)});
+        let refused = flat_row::<NewPayload>(1, "P", &long).unwrap_err();
+        assert!(
+            refused.starts_with("manufacturer is 100001 characters long"),
+            "{refused}"
+        );
+        let date = json!({"id": "C", "original_launch": "last spring"});
+        let refused = flat_row::<db_models::models::NewCapsule>(1, "C", &date).unwrap_err();
+        assert!(refused.starts_with("original_launch: "), "{refused}");
+        let unknown = json!({"id": "P", "colour": "red"});
+        let refused = flat_row::<NewPayload>(1, "P", &unknown).unwrap_err();
+        assert!(refused.contains("unknown field `colour`"), "{refused}");
+    }
+
+    #[test]
+    fn relation_rows_keep_null_elements_as_unresolved_references() {
+        let raw = json!({"id": "M1", "payloads": [{"id": "P1"}, null]});
+        let rows: Vec<NewMissionPayload> = relation_rows(&MISSION_PAYLOAD, "M1", &raw).unwrap();
+        assert_eq!(
+            rows.iter()
+                .map(|r| (r.position, r.payload_id.as_deref()))
+                .collect::<Vec<_>>(),
+            [(0, Some("P1")), (1, None)]
+        );
+        let none = json!({"id": "L", "rocket": {"first_stage": null}});
+        let rows: Vec<NewLaunchCore> = relation_rows(&LAUNCH_CORE, "L", &none).unwrap();
+        assert!(rows.is_empty());
+        let cores = json!({"id": "L", "rocket": {"first_stage": {"cores": [
+            {"core": {"id": "B1"}, "flight": 2, "landing_type": "ASDS"}]}}});
+        let rows: Vec<NewLaunchCore> = relation_rows(&LAUNCH_CORE, "L", &cores).unwrap();
+        assert_eq!(
+            (
+                rows[0].core_id.as_deref(),
+                rows[0].flight,
+                rows[0].launch_id.as_str()
+            ),
+            (Some("B1"), Some(2), "L")
+        );
+    }
+
+    /// `raws` answered for `launchpads`, through the gate.
+    fn launchpads(raws: Vec<Value>) -> (Gate, Option<Vec<db_models::models::NewLaunchpad>>) {
+        let mut g = gate();
+        g.others.insert("launchpad", fetched(raws).unwrap());
+        let rows = g.flat("launchpad", &["name"]);
+        (g, rows)
+    }
+
+    #[test]
+    fn a_response_without_one_genuine_record_is_the_wrong_shape() {
+        // Landpads answered for launchpads: ids, but never a launchpad `name`.
+        let landpads = vec![json!({"id": "LZ-1", "name": null}), json!({"id": "LZ-2"})];
+        let (g, rows) = launchpads(landpads);
+        assert!(rows.is_none());
+        let report = &g.entities[0];
+        assert_eq!(report.status, "failed");
+        assert!(report
+            .error
+            .as_deref()
+            .unwrap()
+            .starts_with("wrong shape: none of the 2 records has both an id and `name`"));
+        assert!(g.rejected.is_empty(), "a failed entity refuses nothing");
+
+        // One genuine record is enough: the others are refused one by one.
+        let mixed = vec![
+            json!({"name": "no id"}),
+            json!({"id": "A", "name": "Pad A"}),
+        ];
+        let (g, rows) = launchpads(mixed);
+        assert_eq!(rows.unwrap().len(), 1);
+        assert_eq!(g.rejected[0].reason, "id is missing");
+
+        // An empty answer is not wrong-shaped, and a single object's id is its name.
+        let mut g = gate();
+        let rows: Option<Vec<NewPayload>> = g.accept(
+            "payload",
+            fetched(vec![]),
+            &["payload_type"],
+            |_, _, _, _| Err("never called".into()),
+        );
+        assert_eq!(rows.unwrap().len(), 0);
+        assert_eq!(
+            record_id("company", &json!({"name": "SpaceX"})),
+            Some("company")
+        );
+    }
+
+    #[test]
+    fn unresolved_references_read_as_one_line() {
+        let counted = |reference: &str, unresolved| ExtractRunReference {
+            run_id: 1,
+            reference: reference.into(),
+            target: "payload".into(),
+            unresolved,
+        };
+        assert_eq!(
+            unresolved(&[counted("a.b", 0), counted("c.d", 2), counted("e.f", 1)]),
+            "3 unresolved references (c.d 2, e.f 1)"
+        );
+        assert_eq!(unresolved(&[counted("a.b", 0)]), "0 unresolved references");
+    }
 }

@@ -112,6 +112,7 @@ fn rich_snapshot(run_id: i64) -> Snapshot {
             .iter()
             .map(|e| common::report(run_id, e, None))
             .collect(),
+        ..Snapshot::default()
     }
 }
 

@@ -107,6 +107,10 @@ pub struct ExtractorConfig {
     /// Staging counts as stale after this many `interval`s without a successful extraction.
     #[serde(default = "defaults::stale_after_intervals")]
     pub stale_after_intervals: u32,
+    /// What to extract: names of `repository::staging::ENTITIES` (default: all of them). An
+    /// entity left out keeps its staging rows as they are.
+    #[serde(default = "defaults::entities")]
+    pub entities: Vec<String>,
 }
 
 /// `martmaker:` section.
@@ -213,6 +217,12 @@ mod defaults {
     pub fn stale_after_intervals() -> u32 {
         3
     }
+    pub fn entities() -> Vec<String> {
+        repository::staging::ENTITIES
+            .iter()
+            .map(|entity| entity.name.to_string())
+            .collect()
+    }
     pub fn martmaker_interval() -> Duration {
         Duration::from_secs(60)
     }
@@ -262,6 +272,7 @@ impl Default for ExtractorConfig {
             interval: defaults::extractor_interval(),
             metrics_listen: defaults::metrics_listen(),
             stale_after_intervals: defaults::stale_after_intervals(),
+            entities: defaults::entities(),
         }
     }
 }
@@ -309,6 +320,35 @@ impl fmt::Debug for DatabaseConfig {
             .field("startup_timeout", &self.startup_timeout)
             .finish()
     }
+}
+
+/// `extractor.entities`: known names, at least one, and each relation with its owner (a
+/// relation's rows hang off the owner's rows of the same run).
+fn validate_entities(names: &[String]) -> Result<(), ConfigError> {
+    let key = "extractor.entities";
+    let known = repository::staging::ENTITIES;
+    if names.is_empty() {
+        return Err(invalid(key, "must list at least one entity"));
+    }
+    for name in names {
+        let Some(entity) = known.iter().find(|e| e.name == name) else {
+            let all: Vec<&str> = known.iter().map(|e| e.name).collect();
+            return Err(invalid(
+                key,
+                format!("unknown entity `{name}` (known: {})", all.join(", ")),
+            ));
+        };
+        if let Some(owner) = entity
+            .owner
+            .filter(|owner| !names.iter().any(|n| n == owner))
+        {
+            return Err(invalid(
+                key,
+                format!("`{name}` needs `{owner}` in the list too"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A configuration problem, always naming the key (or environment variable) at fault.
@@ -434,6 +474,7 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        validate_entities(&self.extractor.entities)?;
         // Both services usually run in one container: one port for both would fail at start.
         let ports = (
             self.extractor.metrics_listen.address(),
@@ -596,6 +637,26 @@ mod tests {
         assert_eq!(config.stale_after(), Duration::from_secs(1200));
         let err = parse("extractor:\n  stale_after_intervals: 0\n").expect_err("zero");
         assert_eq!(err.key, "extractor.stale_after_intervals");
+    }
+
+    #[test]
+    fn extractor_entities_default_to_all_and_are_checked() {
+        let all = parse("").expect("defaults");
+        assert_eq!(
+            all.extractor.entities.len(),
+            repository::staging::ENTITIES.len()
+        );
+        let some = parse("extractor:\n  entities: [launch, launch_ship, ship]\n").expect("valid");
+        assert_eq!(some.extractor.entities, ["launch", "launch_ship", "ship"]);
+        for (yaml, message) in [
+            ("[launch, spaceships]", "unknown entity `spaceships`"),
+            ("[]", "at least one"),
+            ("[launch_ship]", "`launch_ship` needs `launch`"),
+        ] {
+            let err = parse(&format!("extractor:\n  entities: {yaml}\n")).expect_err(yaml);
+            assert_eq!(err.key, "extractor.entities", "{yaml}");
+            assert!(err.message.contains(message), "{yaml}: {err}");
+        }
     }
 
     #[test]

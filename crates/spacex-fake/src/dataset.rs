@@ -4,40 +4,29 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use serde::Deserialize;
 use serde_json::Value;
+
+/// The file (stem) of a fixture directory that says which resolvers are broken (see
+/// [`Broken`]): configuration of the set, not a collection.
+const BROKEN_FILE: &str = "_broken";
+
+/// The files of one embedded fixture set: (collection name, JSON text) pairs.
+macro_rules! fixture_set {
+    ($set:literal: $($name:literal),+ $(,)?) => {
+        ($set, &[$(($name, include_str!(concat!("../fixtures/", $set, "/", $name, ".json")))),+])
+    };
+}
 
 /// The embedded fixture sets: name → (collection name, JSON text) pairs.
 ///
 /// They are embedded so that tests and the demo binary work from any working directory.
 const FIXTURES: &[(&str, &[(&str, &str)])] = &[
-    (
-        "current",
-        &[
-            (
-                "launches",
-                include_str!("../fixtures/current/launches.json"),
-            ),
-            (
-                "missions",
-                include_str!("../fixtures/current/missions.json"),
-            ),
-            ("rockets", include_str!("../fixtures/current/rockets.json")),
-        ],
-    ),
-    (
-        "original",
-        &[
-            (
-                "launches",
-                include_str!("../fixtures/original/launches.json"),
-            ),
-            (
-                "missions",
-                include_str!("../fixtures/original/missions.json"),
-            ),
-            ("rockets", include_str!("../fixtures/original/rockets.json")),
-        ],
-    ),
+    fixture_set!("current": "launches", "missions", "rockets", "capsules", "cores", "dragons",
+        "histories", "landpads", "launchpads", "payloads", "ships", "company", "roadster",
+        "_broken"),
+    fixture_set!("original": "launches", "missions", "rockets", "capsules", "cores", "dragons",
+        "histories", "landpads", "launchpads", "payloads", "ships", "company", "roadster"),
 ];
 
 /// Why a dataset could not be built.
@@ -73,8 +62,26 @@ pub enum DatasetError {
     },
 }
 
+/// A resolver that misbehaves the way some of the current endpoint's do (see
+/// `../shared/spacex-reference/PROVENANCE.md`, section 4), keyed by the field it breaks: a root
+/// field (`payloads`) or `Type.field` for a field of a record (`Launch.ships`, with the loose
+/// type names of `__typename`).
+///
+/// In a fixture directory, `_broken.json` maps such keys to `{"error": "message"}` or
+/// `{"serves": "collection"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Broken {
+    /// The field answers `null` plus an `errors` entry with this message and the field's
+    /// `path`, as Apollo does when a resolver throws (HTTP 200; the rest of the answer stands).
+    Error(String),
+    /// A list root field answers the records of this other collection (the current
+    /// `launchpads` answers landpads): fields the other records lack come back `null`.
+    Serves(String),
+}
+
 /// Root-field name → stored records, shaped like the GraphQL answers (GraphQL field names,
-/// nested objects inline).
+/// nested objects inline), plus the resolvers that are broken.
 ///
 /// New collections (capsules, ships, …) need no code: any collection name becomes a list root
 /// field, and `<name>Past` / `<name>Upcoming` filter it on the records' `upcoming` flag.
@@ -82,6 +89,7 @@ pub enum DatasetError {
 pub struct Dataset {
     collections: BTreeMap<String, Vec<Value>>,
     objects: BTreeMap<String, Value>,
+    broken: BTreeMap<String, Broken>,
 }
 
 impl Dataset {
@@ -149,6 +157,13 @@ impl Dataset {
 
     /// Stores one parsed file under `name` according to its shape.
     fn insert(&mut self, name: &str, value: Value, path: &Path) -> Result<(), DatasetError> {
+        if name == BROKEN_FILE {
+            self.broken = serde_json::from_value(value).map_err(|source| DatasetError::Json {
+                path: path.to_owned(),
+                source,
+            })?;
+            return Ok(());
+        }
         match value {
             Value::Array(records) => *self.collection_mut(name) = records,
             Value::Object(_) => self.set_object(name, value),
@@ -184,6 +199,22 @@ impl Dataset {
     /// Sets (or replaces) a single object root field.
     pub fn set_object(&mut self, name: &str, value: Value) {
         self.objects.insert(name.to_owned(), value);
+    }
+
+    /// Breaks the resolver of `field` (a root field, or `Type.field`), replacing any earlier
+    /// breakage of it.
+    pub fn break_resolver(&mut self, field: &str, how: Broken) {
+        self.broken.insert(field.to_owned(), how);
+    }
+
+    /// Mends every broken resolver: the dataset then answers like a healthy endpoint.
+    pub fn repair_resolvers(&mut self) {
+        self.broken.clear();
+    }
+
+    /// How `field` (a root field, or `Type.field`) is broken, if it is.
+    pub fn broken(&self, field: &str) -> Option<&Broken> {
+        self.broken.get(field)
     }
 
     /// Removes every record of `collection` whose `id` is `id` (a string, or a number written
@@ -223,6 +254,26 @@ mod tests {
     }
 
     #[test]
+    fn the_current_set_breaks_what_the_current_endpoint_breaks() {
+        let mut current = Dataset::fixture("current").unwrap();
+        assert!(matches!(current.broken("payloads"), Some(Broken::Error(_))));
+        assert!(matches!(
+            current.broken("Launch.ships"),
+            Some(Broken::Error(_))
+        ));
+        assert_eq!(
+            current.broken("launchpads"),
+            Some(&Broken::Serves("landpads".into()))
+        );
+        current.repair_resolvers();
+        assert_eq!(current.broken("payloads"), None);
+        assert_eq!(
+            Dataset::fixture("original").unwrap().broken("payloads"),
+            None
+        );
+    }
+
+    #[test]
     fn remove_drops_every_record_with_the_id() {
         let mut dataset = Dataset::new();
         *dataset.collection_mut("launches") = vec![
@@ -245,10 +296,24 @@ mod tests {
         std::fs::write(dir.join("ships.json"), r#"[{"id": "GOMSTREE"}]"#).unwrap();
         std::fs::write(dir.join("company.json"), r#"{"name": "SpaceX"}"#).unwrap();
         std::fs::write(dir.join("notes.txt"), "ignored").unwrap();
+        std::fs::write(
+            dir.join("_broken.json"),
+            r#"{"payloads": {"error": "boom"}, "launchpads": {"serves": "landpads"}}"#,
+        )
+        .unwrap();
         let dataset = Dataset::load(dir.to_str().unwrap()).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(dataset.collection("ships").map(<[_]>::len), Some(1));
         assert_eq!(dataset.object("company"), Some(&json!({"name": "SpaceX"})));
         assert_eq!(dataset.collection_names().collect::<Vec<_>>(), ["ships"]);
+        assert_eq!(
+            dataset.broken("payloads"),
+            Some(&Broken::Error("boom".into()))
+        );
+        assert_eq!(
+            dataset.broken("launchpads"),
+            Some(&Broken::Serves("landpads".into()))
+        );
+        assert_eq!(dataset.broken("launches"), None);
     }
 }

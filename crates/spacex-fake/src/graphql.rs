@@ -13,7 +13,7 @@ use graphql_parser::query::{
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::dataset::{has_id, Dataset};
+use crate::dataset::{has_id, Broken, Dataset};
 use crate::node::Node;
 
 type SelectionSet = ast::SelectionSet<'static, String>;
@@ -163,39 +163,58 @@ impl Query {
         groups.first().map(|(key, _)| (*key).to_owned())
     }
 
-    /// Answers the query from `dataset`; the `data` object of the response.
-    pub(crate) fn execute(&self, dataset: &Dataset) -> Result<Node, Failure> {
+    /// Answers the query from `dataset`: the `data` object of the response, and the `errors`
+    /// of broken resolvers (each nulls its field, as Apollo does when a resolver throws).
+    pub(crate) fn execute(&self, dataset: &Dataset) -> Result<(Node, Vec<Value>), Failure> {
+        let mut run = Run {
+            dataset,
+            path: Vec::new(),
+            errors: Vec::new(),
+        };
         let mut data = Vec::new();
         for (key, fields) in self.collect(&[&self.root])? {
             let field = fields[0];
-            let node = if field.name == "__typename" {
-                Node::Leaf("Query".into())
-            } else {
-                match self.resolve(dataset, field)? {
-                    (Resolved::List(records), type_name) => Node::List(
-                        records
-                            .into_iter()
-                            .map(|record| self.project(record, &fields, &type_name))
-                            .collect::<Result<_, _>>()?,
-                    ),
-                    (Resolved::One(Some(record)), type_name) => {
-                        self.project(record, &fields, &type_name)?
+            run.path.push(key.into());
+            let node = match dataset.broken(&field.name) {
+                _ if field.name == "__typename" => Node::Leaf("Query".into()),
+                Some(Broken::Error(message)) => run.fail(message),
+                serves => {
+                    let name = match serves {
+                        Some(Broken::Serves(other)) => other.as_str(),
+                        _ => field.name.as_str(),
+                    };
+                    match self.resolve(dataset, field, name)? {
+                        (Resolved::List(records), type_name) => {
+                            let mut items = Vec::with_capacity(records.len());
+                            for (index, record) in records.into_iter().enumerate() {
+                                run.path.push(index.into());
+                                items.push(self.project(&mut run, record, &fields, &type_name)?);
+                                run.path.pop();
+                            }
+                            Node::List(items)
+                        }
+                        (Resolved::One(Some(record)), type_name) => {
+                            self.project(&mut run, record, &fields, &type_name)?
+                        }
+                        (Resolved::One(None), _) => Node::NULL,
                     }
-                    (Resolved::One(None), _) => Node::NULL,
                 }
             };
+            run.path.pop();
             data.push((key.to_owned(), node));
         }
-        Ok(Node::Object(data))
+        Ok((Node::Object(data), run.errors))
     }
 
-    /// Finds what a root field stands for; unknown names are a validation error.
+    /// Finds what a root field stands for, answering it as root field `name` (the field's own
+    /// name unless a broken resolver serves another collection); unknown names are a
+    /// validation error. Type names follow the field asked for, not the collection served.
     fn resolve<'d>(
         &self,
         dataset: &'d Dataset,
         field: &Field,
+        name: &str,
     ) -> Result<(Resolved<'d>, String), Failure> {
-        let name = field.name.as_str();
         // `launches`, or `launchesPast` / `launchesUpcoming` filtered on the `upcoming` flag.
         let list = [(name, None), (name, Some("Past")), (name, Some("Upcoming"))]
             .into_iter()
@@ -222,7 +241,8 @@ impl Query {
                 .skip(offset)
                 .take(limit)
                 .collect();
-            return Ok((Resolved::List(page), type_name(base)));
+            let asked = field.name.strip_suffix(&name[base.len()..]).unwrap_or(base);
+            return Ok((Resolved::List(page), type_name(asked)));
         }
         if let Some(object) = dataset.object(name) {
             return Ok((Resolved::One(Some(object)), capitalize(name)));
@@ -245,7 +265,13 @@ impl Query {
     }
 
     /// Projects a stored value onto the selection sets of `fields` (all with one response key).
-    fn project(&self, value: &Value, fields: &[&Field], type_name: &str) -> Result<Node, Failure> {
+    fn project(
+        &self,
+        run: &mut Run<'_>,
+        value: &Value,
+        fields: &[&Field],
+        type_name: &str,
+    ) -> Result<Node, Failure> {
         if fields
             .iter()
             .all(|field| field.selection_set.items.is_empty())
@@ -253,25 +279,33 @@ impl Query {
             return Ok(Node::Leaf(value.clone()));
         }
         match value {
-            Value::Array(items) => Ok(Node::List(
-                items
-                    .iter()
-                    .map(|item| self.project(item, fields, type_name))
-                    .collect::<Result<_, _>>()?,
-            )),
+            Value::Array(items) => {
+                let mut nodes = Vec::with_capacity(items.len());
+                for (index, item) in items.iter().enumerate() {
+                    run.path.push(index.into());
+                    nodes.push(self.project(run, item, fields, type_name)?);
+                    run.path.pop();
+                }
+                Ok(Node::List(nodes))
+            }
             Value::Object(record) => {
                 let sets: Vec<&SelectionSet> = fields.iter().map(|f| &f.selection_set).collect();
                 let mut out = Vec::new();
                 for (key, group) in self.collect(&sets)? {
                     let name = group[0].name.as_str();
-                    let node = match record.get(name) {
+                    run.path.push(key.into());
+                    let broken = run.dataset.broken(&format!("{type_name}.{name}"));
+                    let node = match (broken, record.get(name)) {
                         _ if name == "__typename" => Node::Leaf(type_name.into()),
-                        None => Node::NULL,
+                        (Some(Broken::Error(message)), _) => run.fail(message),
+                        (_, None) => Node::NULL,
                         // Nested types are named loosely: Launch + links → LaunchLinks.
-                        Some(v) => {
-                            self.project(v, &group, &format!("{type_name}{}", capitalize(name)))?
+                        (_, Some(v)) => {
+                            let nested = format!("{type_name}{}", capitalize(name));
+                            self.project(run, v, &group, &nested)?
                         }
                     };
+                    run.path.pop();
                     out.push((key.to_owned(), node));
                 }
                 Ok(Node::Object(out))
@@ -353,6 +387,26 @@ impl Query {
     }
 }
 
+/// The state of one execution: where it is in the answer, and the errors so far.
+struct Run<'d> {
+    dataset: &'d Dataset,
+    /// Response keys and list indexes down to the field being answered.
+    path: Vec<Value>,
+    errors: Vec<Value>,
+}
+
+impl Run<'_> {
+    /// A broken resolver at the current path: `null`, and an error pointing at it.
+    fn fail(&mut self, message: &str) -> Node {
+        self.errors.push(json!({
+            "message": message,
+            "path": self.path,
+            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+        }));
+        Node::NULL
+    }
+}
+
 /// What a root field resolved to.
 enum Resolved<'d> {
     List(Vec<&'d Value>),
@@ -419,7 +473,8 @@ mod tests {
 
     fn run(query: &str, dataset: &Dataset) -> Result<String, Failure> {
         let body = json!({"query": query}).to_string();
-        let data = Query::parse(body.as_bytes())?.execute(dataset)?;
+        let (data, errors) = Query::parse(body.as_bytes())?.execute(dataset)?;
+        assert_eq!(errors, Vec::<Value>::new());
         Ok(serde_json::to_string(&data).unwrap())
     }
 
@@ -495,11 +550,41 @@ mod tests {
         });
         let query = Query::parse(body.to_string().as_bytes()).unwrap();
         assert_eq!(query.root_fields(), ["launches"]);
-        let data = query.execute(&dataset()).unwrap();
+        let (data, _) = query.execute(&dataset()).unwrap();
         assert_eq!(
             serde_json::to_string(&data).unwrap(),
             r#"{"launches":[{"id":"2"}]}"#
         );
+    }
+
+    #[test]
+    fn broken_resolvers_null_their_field_with_an_error_or_serve_another_collection() {
+        let mut data = dataset();
+        data.collection_mut("landpads")
+            .push(json!({"id": "LZ-1", "full_name": "Landing Zone 1"}));
+        data.break_resolver("Launch.links", Broken::Error("no links".into()));
+        data.break_resolver("launchpads", Broken::Serves("landpads".into()));
+        data.break_resolver("payloads", Broken::Error("cannot parse".into()));
+        let body = json!({"query": "{ launches { id links { wikipedia } } \
+                                     launchpads { __typename id name } payloads { id } }"});
+        let (answer, errors) = Query::parse(body.to_string().as_bytes())
+            .unwrap()
+            .execute(&data)
+            .unwrap();
+        assert_eq!(
+            serde_json::to_string(&answer).unwrap(),
+            r#"{"launches":[{"id":"1","links":null},{"id":"2","links":null}],"launchpads":[{"__typename":"Launchpad","id":"LZ-1","name":null}],"payloads":null}"#
+        );
+        let paths: Vec<&Value> = errors.iter().map(|e| &e["path"]).collect();
+        assert_eq!(
+            paths,
+            [
+                &json!(["launches", 0, "links"]),
+                &json!(["launches", 1, "links"]),
+                &json!(["payloads"])
+            ]
+        );
+        assert_eq!(errors[2]["message"], "cannot parse");
     }
 
     #[test]

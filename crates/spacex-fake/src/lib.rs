@@ -16,6 +16,6 @@ mod node;
 mod server;
 mod synthetic;
 
-pub use dataset::{Dataset, DatasetError};
+pub use dataset::{Broken, Dataset, DatasetError};
 pub use fault::{Fault, FaultRule};
 pub use server::{serve, FakeServer, ServerState};

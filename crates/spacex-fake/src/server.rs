@@ -330,11 +330,10 @@ fn answer(
     dataset: &Dataset,
     fault: Option<Fault>,
 ) -> Response<ResponseBody> {
-    let mut data = match query.and_then(|query| query.execute(dataset)) {
-        Ok(data) => data,
+    let (mut data, mut errors) = match query.and_then(|query| query.execute(dataset)) {
+        Ok(answer) => answer,
         Err(failure) => return json_response(StatusCode::BAD_REQUEST, failure.body()),
     };
-    let mut errors = Vec::new();
     match fault {
         Some(Fault::PartialNull) => errors.push(fault::null_one_item(&mut data)),
         Some(Fault::WrongType) => fault::break_one_type(&mut data),

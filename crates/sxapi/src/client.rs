@@ -108,27 +108,22 @@ pub struct Client {
     observer: Option<Observer>,
 }
 
-/// One paged root field: the query that fetches a page and the record it lists.
-trait PagedQuery: cynic::QueryBuilder<PageVars> + cynic::QueryFragment {
+/// One paged root field: the query that fetches a page and the record it lists. Implemented
+/// by the page types of [`records`](crate::records) (`LaunchesPage`, `CapsulesPage`, …), so
+/// that one generic [`Client::fetch`] serves every entity.
+pub trait PagedQuery: cynic::QueryBuilder<PageVars> + cynic::QueryFragment {
     /// The GraphQL root field.
     const FIELD: &'static str;
     /// What one element of the list decodes to.
     type Record: DeserializeOwned;
 }
 
-impl PagedQuery for LaunchesPage {
-    const FIELD: &'static str = "launches";
-    type Record = Launch;
-}
-
-impl PagedQuery for MissionsPage {
-    const FIELD: &'static str = "missions";
-    type Record = Mission;
-}
-
-impl PagedQuery for RocketsPage {
-    const FIELD: &'static str = "rockets";
-    type Record = Rocket;
+/// One single-object root field (`company`, `roadster`): fetched with one request, no paging.
+pub trait SingleQuery: cynic::QueryBuilder<()> + cynic::QueryFragment {
+    /// The GraphQL root field.
+    const FIELD: &'static str;
+    /// What the object decodes to.
+    type Record: DeserializeOwned;
 }
 
 impl Client {
@@ -167,21 +162,49 @@ impl Client {
 
     /// Every launch (past and upcoming), paged.
     pub fn fetch_launches(&self, cancel: &CancelToken) -> Result<Fetched<Launch>> {
-        self.fetch_all::<LaunchesPage>(cancel)
+        self.fetch::<LaunchesPage>(cancel)
     }
 
     /// Every mission, paged (the current endpoint returns none).
     pub fn fetch_missions(&self, cancel: &CancelToken) -> Result<Fetched<Mission>> {
-        self.fetch_all::<MissionsPage>(cancel)
+        self.fetch::<MissionsPage>(cancel)
     }
 
     /// Every rocket, paged.
     pub fn fetch_rockets(&self, cancel: &CancelToken) -> Result<Fetched<Rocket>> {
-        self.fetch_all::<RocketsPage>(cancel)
+        self.fetch::<RocketsPage>(cancel)
     }
 
-    /// Pages through `Q::FIELD` with `limit`/`offset` until a short page. No order is assumed.
-    fn fetch_all<Q: PagedQuery>(&self, cancel: &CancelToken) -> Result<Fetched<Q::Record>> {
+    /// The single object of `Q::FIELD` (one request, no paging). `null` is an error
+    /// ([`Error::NoData`]), not an absent record: the API always has the object.
+    pub fn fetch_one<Q: SingleQuery>(&self, cancel: &CancelToken) -> Result<Fetched<Q::Record>> {
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let (data, retries) = self.post_with_retry(&Q::build(()), cancel)?;
+        let raw = match data {
+            Value::Object(mut map) => map.remove(Q::FIELD).unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        if raw.is_null() {
+            return Err(Error::NoData(Q::FIELD));
+        }
+        let value = Q::Record::deserialize(&raw).map_err(|source| Error::Decode {
+            field: Q::FIELD,
+            index: 0,
+            source,
+        })?;
+        Ok(Fetched {
+            records: vec![Record { value, raw }],
+            null_positions: Vec::new(),
+            pages: 1,
+            retries,
+        })
+    }
+
+    /// Every record of `Q::FIELD`, paged with `limit`/`offset` until a short page. No order is
+    /// assumed.
+    pub fn fetch<Q: PagedQuery>(&self, cancel: &CancelToken) -> Result<Fetched<Q::Record>> {
         let limit = self.settings.page_size.max(1);
         let mut fetched = Fetched {
             records: Vec::new(),

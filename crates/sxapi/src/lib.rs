@@ -2,7 +2,8 @@
 //!
 //! Layout:
 //! - [`client`]: HTTP, retries, paging ([`Client`], [`ClientSettings`]).
-//! - [`records`]: what one record of each entity looks like ([`Launch`], [`Mission`], [`Rocket`]).
+//! - [`records`]: what one record of each entity and relation looks like ([`Launch`],
+//!   [`Mission`], [`Rocket`], `Capsule`, …, `LaunchShips`, …) and the query of each.
 //! - [`cancel`]: a flag that stops paging and back-off sleeps early ([`CancelToken`]).
 //! - [`error`]: everything that can go wrong ([`Error`]).
 
@@ -12,7 +13,9 @@ pub mod error;
 pub mod records;
 
 pub use cancel::CancelToken;
-pub use client::{Client, ClientSettings, Fetched, Record, RequestReport, RetryPolicy};
+pub use client::{
+    Client, ClientSettings, Fetched, PagedQuery, Record, RequestReport, RetryPolicy, SingleQuery,
+};
 pub use error::{Error, Result};
 pub use records::{Launch, LaunchLinks, LaunchRocket, Mission, Rocket, RocketRef};
 

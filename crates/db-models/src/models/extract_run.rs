@@ -2,7 +2,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::schema::staging::{extract_run, extract_run_entity};
+use crate::schema::staging::{extract_run, extract_run_entity, extract_run_reference};
 
 /// How a run ended; stored as text in `extract_run.status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,4 +75,18 @@ pub struct ExtractRunEntity {
     pub retries: i32,
     /// Why the entity failed.
     pub error: Option<String>,
+}
+
+/// How many values of one reference column point at nothing, counted after a run published.
+#[derive(Debug, Clone, PartialEq, Eq, Insertable, Queryable, Selectable)]
+#[diesel(table_name = extract_run_reference)]
+pub struct ExtractRunReference {
+    /// The run that counted.
+    pub run_id: i64,
+    /// `table.column`, e.g. `launch_payload.payload_id`.
+    pub reference: String,
+    /// The staging table the column names ids of, e.g. `payload`.
+    pub target: String,
+    /// Values naming no row of the target (null elements of relation lists included).
+    pub unresolved: i32,
 }

@@ -2,7 +2,11 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::schema::staging::{launch, launch_link, launch_mission};
+use serde::Deserialize;
+
+use crate::schema::staging::{
+    launch, launch_core, launch_link, launch_mission, launch_payload, launch_ship, launch_site,
+};
 
 /// A validated launch, ready to be upserted.
 #[derive(Debug, Clone, PartialEq, Insertable)]
@@ -62,4 +66,76 @@ pub struct NewLaunchLink {
     pub position: i32,
     /// The value as sent.
     pub url: String,
+}
+
+/// One ship of a launch (a reference: the ship may be missing from staging).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Insertable, Queryable, Selectable, Deserialize)]
+#[diesel(table_name = launch_ship)]
+#[serde(deny_unknown_fields)]
+pub struct NewLaunchShip {
+    /// The launch.
+    pub launch_id: String,
+    /// Index of the element in the upstream list.
+    pub position: i32,
+    /// Upstream ship id; may name a ship missing from staging.ship (an unresolved reference), null when the element was null.
+    pub ship_id: Option<String>,
+}
+
+/// One first-stage core of a launch (a reference, with how the core flew).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Insertable, Queryable, Selectable, Deserialize)]
+#[diesel(table_name = launch_core)]
+#[serde(deny_unknown_fields)]
+pub struct NewLaunchCore {
+    /// The launch.
+    pub launch_id: String,
+    /// Index of the element in the upstream list.
+    pub position: i32,
+    /// core.id; may name a core missing from staging.core (an unresolved reference), null when the API gave none.
+    pub core_id: Option<String>,
+    /// The core's flight number on this launch.
+    pub flight: Option<i32>,
+    /// Falcon 9 block.
+    pub block: Option<i32>,
+    /// Grid fins fitted.
+    pub gridfins: Option<bool>,
+    /// Landing legs fitted.
+    pub legs: Option<bool>,
+    /// Flown before.
+    pub reused: Option<bool>,
+    /// Landed.
+    pub land_success: Option<bool>,
+    /// Meant to land.
+    pub landing_intent: Option<bool>,
+    /// RTLS, ASDS or Ocean.
+    pub landing_type: Option<String>,
+    /// Landpad id as sent (not resolved).
+    pub landing_vehicle: Option<String>,
+}
+
+/// One payload of a launch (a reference: the payload may be missing from staging).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Insertable, Queryable, Selectable, Deserialize)]
+#[diesel(table_name = launch_payload)]
+#[serde(deny_unknown_fields)]
+pub struct NewLaunchPayload {
+    /// The launch.
+    pub launch_id: String,
+    /// Index of the element in the upstream list.
+    pub position: i32,
+    /// Upstream payload id; may name a payload missing from staging.payload (an unresolved reference), null when the element was null.
+    pub payload_id: Option<String>,
+}
+
+/// A launch's launch site (a reference to a launchpad).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Insertable, Queryable, Selectable, Deserialize)]
+#[diesel(table_name = launch_site)]
+#[serde(deny_unknown_fields)]
+pub struct NewLaunchSite {
+    /// The launch.
+    pub launch_id: String,
+    /// Launchpad id; may name a launchpad missing from staging.launchpad (an unresolved reference).
+    pub site_id: Option<String>,
+    /// Short name as given on the launch.
+    pub site_name: Option<String>,
+    /// Long name as given on the launch.
+    pub site_name_long: Option<String>,
 }

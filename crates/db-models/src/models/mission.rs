@@ -1,7 +1,9 @@
-//! `staging.mission`.
+//! `staging.mission` and its relation `mission_payload`.
 use diesel::prelude::*;
 
-use crate::schema::staging::mission;
+use serde::Deserialize;
+
+use crate::schema::staging::{mission, mission_payload};
 
 /// A validated mission, ready to be upserted.
 #[derive(Debug, Clone, PartialEq, Insertable)]
@@ -25,4 +27,17 @@ pub struct NewMission {
     pub raw: serde_json::Value,
     /// The run writing this row.
     pub run_id: i64,
+}
+
+/// One payload of a mission (a reference: the payload may be missing from staging).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Insertable, Queryable, Selectable, Deserialize)]
+#[diesel(table_name = mission_payload)]
+#[serde(deny_unknown_fields)]
+pub struct NewMissionPayload {
+    /// The mission.
+    pub mission_id: String,
+    /// Index of the element in the upstream list.
+    pub position: i32,
+    /// Upstream payload id; may name a payload missing from staging.payload (an unresolved reference), null when the element was null (the original API's answer for a payload it could not find).
+    pub payload_id: Option<String>,
 }

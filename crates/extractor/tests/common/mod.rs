@@ -25,9 +25,32 @@ pub struct Stack {
     pub config: Config,
 }
 
+/// What a test stack extracts unless told otherwise: the entities the marts read. The
+/// `current` fixture set reproduces the endpoint's broken resolvers, so extracting everything
+/// from it is `partial` by design; tests of the other entities use [`Stack::every_entity`].
+pub const MART_ENTITIES: [&str; 3] = ["launch", "mission", "rocket"];
+
 impl Stack {
     pub fn new(dataset: Dataset) -> Stack {
         Stack::with_page_size(dataset, 3)
+    }
+
+    /// A stack extracting every entity and relation (the service's default).
+    pub fn every_entity(dataset: Dataset) -> Stack {
+        let db = TestDb::new();
+        let url = db.url();
+        let all: Vec<&str> = repository::staging::ENTITIES
+            .iter()
+            .map(|e| e.name)
+            .collect();
+        Stack::on(db, &url, dataset, 3, 3, &all)
+    }
+
+    /// A stack extracting only `entities`.
+    pub fn with_entities(dataset: Dataset, entities: &[&str]) -> Stack {
+        let db = TestDb::new();
+        let url = db.url();
+        Stack::on(db, &url, dataset, 3, 3, entities)
     }
 
     pub fn with_page_size(dataset: Dataset, page_size: u32) -> Stack {
@@ -42,7 +65,7 @@ impl Stack {
     fn build(dataset: Dataset, page_size: u32, max_attempts: u32) -> Stack {
         let db = TestDb::new();
         let url = db.url();
-        Stack::on(db, &url, dataset, page_size, max_attempts)
+        Stack::on(db, &url, dataset, page_size, max_attempts, &MART_ENTITIES)
     }
 
     /// A stack whose services reach the database through a [`TcpProxy`] (the test's own
@@ -50,12 +73,22 @@ impl Stack {
     pub fn proxied(dataset: Dataset) -> (Stack, TcpProxy) {
         let db = TestDb::new();
         let (proxy, url) = db.proxied();
-        (Stack::on(db, &url, dataset, 3, 3), proxy)
+        (Stack::on(db, &url, dataset, 3, 3, &MART_ENTITIES), proxy)
     }
 
-    fn on(db: TestDb, url: &str, dataset: Dataset, page_size: u32, max_attempts: u32) -> Stack {
+    fn on(
+        db: TestDb,
+        url: &str,
+        dataset: Dataset,
+        page_size: u32,
+        max_attempts: u32,
+        entities: &[&str],
+    ) -> Stack {
         let fake = FakeServer::start(dataset);
-        let yaml = config_yaml(&fake.url(), url, page_size, max_attempts);
+        let yaml = with_entities(
+            &config_yaml(&fake.url(), url, page_size, max_attempts),
+            entities,
+        );
         let config = Config::from_yaml(&yaml, &[]).expect("test config is valid");
         let mut direct = config.database_settings(None);
         direct.url = db.url();
@@ -141,6 +174,14 @@ impl Stack {
     pub fn config_file(&self, dir: &std::path::Path, extra: &str) -> std::path::PathBuf {
         let path = dir.join("config.yaml");
         let yaml = config_yaml(&self.fake.url(), &self.config.database.url, 3, 3) + extra;
+        let entities: Vec<&str> = self
+            .config
+            .extractor
+            .entities
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let yaml = with_entities(&yaml, &entities);
         std::fs::write(&path, yaml).unwrap();
         path
     }
@@ -164,6 +205,20 @@ api:
     max_backoff: 50ms
 "
     )
+}
+
+/// Sets `extractor.entities` in a config text: inside its `extractor:` section if it has one
+/// (a second section would be a duplicate key), else in a new one.
+fn with_entities(yaml: &str, entities: &[&str]) -> String {
+    const SECTION: &str = "\nextractor:\n";
+    let line = format!("  entities: [{}]\n", entities.join(", "));
+    match yaml.find(SECTION) {
+        Some(at) => {
+            let (head, tail) = yaml.split_at(at + SECTION.len());
+            format!("{head}{line}{tail}")
+        }
+        None => format!("{yaml}extractor:\n{line}"),
+    }
 }
 
 /// Waits up to `timeout` for `condition`.

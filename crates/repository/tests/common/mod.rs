@@ -131,5 +131,6 @@ pub fn snapshot(
             report(run_id, "mission", None),
             report(run_id, "rocket", None),
         ],
+        ..Snapshot::default()
     }
 }

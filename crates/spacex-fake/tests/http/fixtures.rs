@@ -133,6 +133,67 @@ fn current_mimics_todays_endpoint() {
     );
 }
 
+/// The current set breaks what the current endpoint breaks (PROVENANCE.md, section 4):
+/// `payloads` errors, `launchpads` answers landpads (launchpad fields null), `Launch.ships`
+/// errors for every launch; the rest of each answer stands. The original set breaks nothing.
+#[test]
+fn current_reproduces_the_broken_resolvers() {
+    let server = FakeServer::start(Dataset::fixture("current").unwrap());
+    let answer = post(
+        &server.url(),
+        "{ payloads { id } launchpads { __typename id name full_name } \
+           launches(limit: 2) { id ships { id } } landpads { id } }",
+    );
+    assert_eq!(answer.status, 200);
+    let json = answer.json();
+    let data = &json["data"];
+    assert_eq!(data["payloads"], Value::Null);
+    let landpads = ids(&data["landpads"]);
+    assert_eq!(
+        ids(&data["launchpads"]),
+        landpads,
+        "launchpads serves landpads"
+    );
+    for pad in data["launchpads"].as_array().unwrap() {
+        assert_eq!(pad["__typename"], "Launchpad");
+        assert_eq!(pad["name"], Value::Null, "a landpad has no launchpad name");
+        assert!(pad["full_name"].is_string());
+    }
+    for launch in data["launches"].as_array().unwrap() {
+        assert!(launch["id"].is_string());
+        assert_eq!(launch["ships"], Value::Null);
+    }
+    let paths: Vec<&Value> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["path"])
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            &serde_json::json!(["payloads"]),
+            &serde_json::json!(["launches", 0, "ships"]),
+            &serde_json::json!(["launches", 1, "ships"]),
+        ]
+    );
+
+    let mut repaired = Dataset::fixture("current").unwrap();
+    repaired.repair_resolvers();
+    server.set_dataset(repaired);
+    let data = post(&server.url(), "{ payloads { id } launchpads { name } }").data();
+    assert_eq!(data["payloads"].as_array().unwrap().len(), 2);
+    assert!(data["launchpads"][0]["name"].is_string());
+
+    let original = FakeServer::start(Dataset::fixture("original").unwrap());
+    let data = post(
+        &original.url(),
+        "{ payloads { id } launchpads { name } launches { ships { id } } }",
+    )
+    .data();
+    assert!(data["payloads"].is_array() && data["launchpads"][0]["name"].is_string());
+}
+
 #[test]
 fn original_mimics_the_first_api() {
     let data = fetch("original");
