@@ -56,7 +56,7 @@ USER 10001:10001
 EXPOSE 4000
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/spacex-fake"]
-CMD ["--listen", "0.0.0.0:4000", "--synthetic-launches", "250"]
+CMD ["--listen", "0.0.0.0:4000", "--fixtures", "original"]
 
 # ---- services: extractor + martmaker under supervisord (default target) ----
 FROM ${RUNTIME_IMAGE} AS services

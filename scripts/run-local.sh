@@ -18,8 +18,10 @@ Usage: scripts/run-local.sh [--smoke] [--release] [--fixtures current|original|D
   --smoke                 Check that the marts add up and that both services stop cleanly
                           on SIGTERM, then stop everything; exit 0 when all checks pass.
   --release               Build and run release binaries (default: debug, quicker to build).
-  --fixtures X            Serve the fake API's fixture set X instead of generated data.
-  --synthetic-launches N  Serve N generated launches (default 250).
+  --fixtures X            Serve the fake API's fixture set X instead of generated data, and
+                          extract every entity (some fail on `current`, as on the real API).
+  --synthetic-launches N  Serve N generated launches with their missions and rockets, and
+                          extract those three entities only (default: 250).
   --keep                  Keep the temporary folder (logs, database files) at the end.
 
 Environment:
@@ -29,6 +31,7 @@ Environment:
   GREENADAM_EXTRACTOR_INTERVAL extractor timer (default 30s)
   GREENADAM_MARTMAKER_INTERVAL martmaker timer (default 5s)
   GREENADAM_WAIT_SECS          longest wait for the first marts (default 120)
+  GREENADAM_ENTITIES           extractor.entities, as a YAML list (e.g. "[launch, rocket]")
   RUST_LOG                     passed on to the services
 EOF
 }
@@ -39,6 +42,9 @@ release=false
 keep=false
 fake_args=(--synthetic-launches 250)
 expected_launches=250
+# The generated data set holds launches, missions and rockets only: extract just those from it
+# (the other entities would fail and make every run `partial`).
+entities="[launch, mission, rocket]"
 while [ "$#" -gt 0 ]; do
     case $1 in
         --smoke) smoke=true ;;
@@ -48,6 +54,7 @@ while [ "$#" -gt 0 ]; do
             [ "$#" -ge 2 ] || { usage >&2; exit 2; }
             fake_args=(--fixtures "$2")
             expected_launches=
+            entities=
             shift
             ;;
         --synthetic-launches)
@@ -57,6 +64,7 @@ while [ "$#" -gt 0 ]; do
             fi
             fake_args=(--synthetic-launches "$2")
             expected_launches=$2
+            entities="[launch, mission, rocket]"
             shift
             ;;
         -h | --help) usage; exit 0 ;;
@@ -64,6 +72,7 @@ while [ "$#" -gt 0 ]; do
     esac
     shift
 done
+entities=${GREENADAM_ENTITIES:-$entities}
 extractor_interval=${GREENADAM_EXTRACTOR_INTERVAL:-30s}
 martmaker_interval=${GREENADAM_MARTMAKER_INTERVAL:-5s}
 wait_secs=${GREENADAM_WAIT_SECS:-120}
@@ -291,6 +300,11 @@ api_url=http://127.0.0.1:$fake_port/
 say "spacex-fake ${fake_args[*]} serving $api_url"
 
 # ---- both services under supervisord ----
+# extractor.entities: the default (every entity) unless a list was chosen.
+entities_line=
+if [ -n "$entities" ]; then
+    entities_line="  entities: $entities"
+fi
 api_port=$(free_port)
 metrics_port=$api_port
 while [ "$metrics_port" = "$api_port" ]; do
@@ -307,6 +321,7 @@ api:
 extractor:
   interval: $extractor_interval
   metrics_listen: 127.0.0.1:$metrics_port
+$entities_line
 martmaker:
   interval: $martmaker_interval
   listen: 127.0.0.1:$api_port
@@ -414,8 +429,16 @@ http_status() {
 }
 check "martmaker GET /healthz" "$(http_status "$api_port" /healthz)" 200
 check "extractor GET /healthz" "$(http_status "$metrics_port" /healthz)" 200
-check "status of the first extract run" \
-    "$(sql -tA -c "SELECT status FROM staging.extract_run ORDER BY id LIMIT 1")" succeeded
+first_run_status=$(sql -tA -c "SELECT status FROM staging.extract_run ORDER BY id LIMIT 1")
+say "first extract run: $first_run_status"
+if [ -n "$entities" ]; then
+    check "status of the first extract run" "$first_run_status" succeeded
+else
+    # Every entity from a fixture set: some may fail by design (the `current` set is broken
+    # like the real endpoint), which makes the run `partial`.
+    check "first extract run succeeded or partial" \
+        "${first_run_status/#partial/succeeded}" succeeded
+fi
 
 say "SIGTERM to supervisord"
 stop_started=$(now_ms)
