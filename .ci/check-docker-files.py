@@ -44,6 +44,11 @@ for name, service in services.items():
     if build:
         target = build.get("target") if isinstance(build, dict) else None
         check(target in stages, f"{name}: build target {target!r} is not a Dockerfile stage {stages}")
+    if build and "image" in service:
+        check(
+            service.get("pull_policy") == "build",
+            f"{name}: built here but also named {service['image']!r}: Compose would pull that name first",
+        )
 check(stages and stages[-1] == "services", f"the last Dockerfile stage is {stages[-1:]}, not services")
 check(fake.get("profiles") == ["offline"], "spacex-fake is not in (only) the offline profile")
 fake_dep = app.get("depends_on", {}).get("spacex-fake", {})
