@@ -13,9 +13,9 @@
 //! the run is `partial`. An empty response is not wrong-shaped (missions are empty today).
 //!
 //! Launches, missions and rockets are converted field by field. The other entities are read
-//! straight off the JSON ([`flat_row`]): nested objects flattened into `parent_child` keys,
+//! straight off the JSON (`flat_row`): nested objects flattened into `parent_child` keys,
 //! which are the staging column names. A relation's record (owner id + list) becomes one row
-//! per list element ([`relation_rows`]); a null element is kept as a row with a null
+//! per list element (`relation_rows`); a null element is kept as a row with a null
 //! reference, and its owner must have loaded in the same run.
 use std::collections::{HashMap, HashSet};
 
