@@ -6,7 +6,7 @@ use diesel::sql_types::Timestamptz;
 
 use db_models::models::PublicationByObject;
 use db_models::schema::marts::{publication, publication_by_object};
-use db_models::schema::staging::extract_run;
+use db_models::schema::staging::{extract_run, extract_run_entity};
 
 use crate::Result;
 
@@ -151,7 +151,7 @@ pub fn publication_by_object_page(
     Ok(page)
 }
 
-/// The last successful extraction (status `succeeded`).
+/// The last successful extraction (see [`last_successful_extract`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LastExtract {
     /// When it finished.
@@ -160,11 +160,21 @@ pub struct LastExtract {
     pub rows_changed: i64,
 }
 
-/// The last extract run that succeeded, if any. Reads `staging`: the extractor's and the
-/// martmaker's roles may, the reader's may not.
+/// The last extract run that refreshed the launches, if any: `succeeded`, or `partial` with
+/// the launches loaded. (With every entity extracted, today's endpoint always makes runs
+/// `partial`, its broken resolvers failing; the copy is still fresh.) Reads `staging`: the
+/// extractor's and the martmaker's roles may, the reader's may not.
 pub fn last_successful_extract(conn: &mut PgConnection) -> Result<Option<LastExtract>> {
+    let launches_loaded = extract_run_entity::table
+        .filter(extract_run_entity::run_id.eq(extract_run::id))
+        .filter(extract_run_entity::entity.eq("launch"))
+        .filter(extract_run_entity::status.eq("succeeded"));
     let row: Option<(Option<DateTime<Utc>>, i64)> = extract_run::table
-        .filter(extract_run::status.eq("succeeded"))
+        .filter(
+            extract_run::status.eq("succeeded").or(extract_run::status
+                .eq("partial")
+                .and(diesel::dsl::exists(launches_loaded))),
+        )
         .order(extract_run::id.desc())
         .select((extract_run::finished_at, extract_run::rows_changed))
         .first(conn)

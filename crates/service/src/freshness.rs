@@ -99,7 +99,7 @@ impl FreshnessGauges {
             ),
             stale: registry.gauge(
                 "greenadam_staging_stale",
-                "1 when no extraction succeeded for extractor.stale_after_intervals intervals.",
+                "1 when no extraction loaded the launches for extractor.stale_after_intervals intervals.",
                 &[],
             ),
         }
