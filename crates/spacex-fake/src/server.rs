@@ -29,6 +29,10 @@ use crate::Dataset;
 /// Requests bodies above this are refused: GraphQL queries are small.
 const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 
+/// Rendered answers kept in memory at most (beyond it, new answers are rendered every time):
+/// enough for every page of a million synthetic launches.
+const MAX_RENDERED_BYTES: usize = 2 * 1024 * 1024 * 1024;
+
 type ResponseBody = BoxBody<Bytes, Infallible>;
 
 /// The shared, mutable side of a server: its data, pending faults and request counters.
@@ -43,9 +47,24 @@ struct Inner {
     /// Swapped whole by `set_dataset`, so a request answers from one consistent snapshot
     /// without copying it.
     dataset: Arc<Dataset>,
+    /// Answers rendered from `dataset`, by request body; emptied when the dataset changes.
+    rendered: HashMap<Bytes, Arc<Rendered>>,
+    /// Size of the bodies in `rendered`.
+    rendered_bytes: usize,
     faults: VecDeque<FaultRule>,
     requests: usize,
     requests_by_field: HashMap<String, usize>,
+}
+
+/// One answer as rendered the first time its request came: a request that comes again (the
+/// same query, variables and operation name, byte for byte) and meets no fault is answered
+/// with these bytes, without parsing or projecting anything.
+#[derive(Debug)]
+struct Rendered {
+    /// The request's root fields, for the counters and fault rules.
+    fields: Vec<String>,
+    status: StatusCode,
+    body: Bytes,
 }
 
 impl ServerState {
@@ -53,6 +72,8 @@ impl ServerState {
     pub fn new(dataset: Dataset) -> Self {
         let inner = Inner {
             dataset: Arc::new(dataset),
+            rendered: HashMap::new(),
+            rendered_bytes: 0,
             faults: VecDeque::new(),
             requests: 0,
             requests_by_field: HashMap::new(),
@@ -92,9 +113,29 @@ impl ServerState {
             .unwrap_or(0)
     }
 
-    /// Answers later requests from `dataset`.
+    /// Answers later requests from `dataset` (and forgets the answers rendered so far).
     pub fn set_dataset(&self, dataset: Dataset) {
-        self.lock().dataset = Arc::new(dataset);
+        let mut inner = self.lock();
+        inner.dataset = Arc::new(dataset);
+        inner.rendered.clear();
+        inner.rendered_bytes = 0;
+    }
+
+    /// The answer rendered earlier for this request body, if any.
+    fn rendered(&self, request: &Bytes) -> Option<Arc<Rendered>> {
+        self.lock().rendered.get(request).cloned()
+    }
+
+    /// Keeps an answer rendered from `dataset` for the next identical request, unless the
+    /// dataset was swapped meanwhile or the memory budget is spent.
+    fn keep_rendered(&self, request: Bytes, dataset: &Arc<Dataset>, rendered: Rendered) {
+        let mut inner = self.lock();
+        let size = request.len() + rendered.body.len();
+        if Arc::ptr_eq(&inner.dataset, dataset) && inner.rendered_bytes + size <= MAX_RENDERED_BYTES
+        {
+            inner.rendered_bytes += size;
+            inner.rendered.insert(request, Arc::new(rendered));
+        }
     }
 
     /// A copy of the dataset being served (e.g. to edit it and `set_dataset` it back).
@@ -267,10 +308,20 @@ async fn handle(
         }
     };
 
-    let query = Query::parse(&body);
-    let fields = query.as_ref().map(Query::root_fields).unwrap_or_default();
+    // A request seen before is neither parsed nor executed again, unless a fault needs it.
+    let rendered = state.rendered(&body);
+    let parsed = rendered.is_none().then(|| Query::parse(&body));
+    let fields = match (&rendered, &parsed) {
+        (Some(rendered), _) => rendered.fields.clone(),
+        (None, Some(Ok(query))) => query.root_fields(),
+        (None, _) => Vec::new(),
+    };
     let (dataset, fault) = state.admit(&fields);
     log::debug!("Request for {fields:?}, fault {fault:?}.");
+    if let (Some(rendered), None) = (&rendered, &fault) {
+        return json_response(rendered.status, rendered.body.clone());
+    }
+    let query = parsed.unwrap_or_else(|| Query::parse(&body));
     let key = || {
         query
             .as_ref()
@@ -318,13 +369,37 @@ async fn handle(
         }
         Some(Fault::Delay(delay)) => {
             tokio::time::sleep(delay).await;
-            answer(query, &dataset, None)
+            let rendered = render(query, &dataset, fields);
+            json_response(rendered.status, rendered.body)
+        }
+        None => {
+            let rendered = render(query, &dataset, fields);
+            let response = json_response(rendered.status, rendered.body.clone());
+            state.keep_rendered(body, &dataset, rendered);
+            response
         }
         other => answer(query, &dataset, other),
     }
 }
 
-/// The normal answer, possibly spoilt by one of the faults that work on it.
+/// The normal answer, kept as bytes so that it can be served again.
+fn render(
+    query: Result<Query, graphql::Failure>,
+    dataset: &Dataset,
+    fields: Vec<String>,
+) -> Rendered {
+    let (status, body) = match query.and_then(|query| query.execute(dataset)) {
+        Ok((data, errors)) => (StatusCode::OK, graphql::response_body(Some(&data), &errors)),
+        Err(failure) => (StatusCode::BAD_REQUEST, failure.body()),
+    };
+    Rendered {
+        fields,
+        status,
+        body: Bytes::from(body),
+    }
+}
+
+/// The normal answer, spoilt by one of the faults that work on it.
 fn answer(
     query: Result<Query, graphql::Failure>,
     dataset: &Dataset,
@@ -353,8 +428,8 @@ fn plain_error(message: &str) -> Vec<u8> {
         .into_bytes()
 }
 
-fn json_response(status: StatusCode, body: Vec<u8>) -> Response<ResponseBody> {
-    let mut response = Response::new(Full::new(Bytes::from(body)).boxed());
+fn json_response(status: StatusCode, body: impl Into<Bytes>) -> Response<ResponseBody> {
+    let mut response = Response::new(Full::new(body.into()).boxed());
     *response.status_mut() = status;
     response
         .headers_mut()

@@ -1,7 +1,7 @@
 //! GraphQL behaviour: projection, paging, filtering, errors, counters, data swaps.
 
 use serde_json::{json, Value};
-use spacex_fake::{Dataset, FakeServer};
+use spacex_fake::{Dataset, FakeServer, Fault, FaultRule};
 
 use crate::helpers::{ids, post, post_vars};
 
@@ -170,4 +170,27 @@ fn swaps_data_at_run_time() {
     server.set_dataset(dataset);
     let after = ids(&post(&server.url(), "{ launches { id } }").data()["launches"]);
     assert_eq!(after, ["110", "110", "109", "107", "103", "55", "1"]);
+}
+
+#[test]
+fn answers_a_repeated_request_from_memory_with_counts_and_faults_intact() {
+    let server = current();
+    let query = "{ launches(limit: 2) { id mission_name } }";
+    let first = post(&server.url(), query);
+    let again = post(&server.url(), query);
+    assert_eq!((first.status, again.status), (200, 200));
+    assert_eq!(again.body, first.body);
+    let refused = [
+        post(&server.url(), "{ nope }"),
+        post(&server.url(), "{ nope }"),
+    ];
+    assert_eq!(refused.map(|answer| answer.status), [400, 400]);
+    assert_eq!(server.requests_for("launches"), 2);
+    assert_eq!(server.requests_for("nope"), 2);
+
+    server.inject(FaultRule::on("launches", Fault::WrongType));
+    let faulted = post(&server.url(), query).data();
+    assert_eq!(faulted["launches"][0]["id"], json!({"unexpected": true}));
+    assert_eq!(post(&server.url(), query).body, first.body);
+    assert_eq!(server.request_count(), 6);
 }
