@@ -121,19 +121,47 @@ pub fn fetch_all(client: &Client, entities: &[&'static str], cancel: &CancelToke
 
 /// Plain HTTP is fine on loopback (the local fake, a tunnel) and worth a warning elsewhere.
 pub fn warn_if_insecure(url: &str) {
-    let Some(rest) = url.strip_prefix("http://") else {
-        return;
-    };
-    let host = rest.split(['/', ':']).next().unwrap_or_default();
-    let loopback = host == "localhost" || host.starts_with("127.") || host == "[";
-    if !loopback {
+    if is_insecure(url) {
         log::warn!("The API URL {url} is plain HTTP: responses are neither private nor authenticated. Prefer https://.");
     }
+}
+
+/// Plain HTTP to anything but loopback: responses can be read and forged on the way.
+fn is_insecure(url: &str) -> bool {
+    let Ok(url) = url::Url::parse(url) else {
+        return false; // the config check reports unparsable URLs
+    };
+    url.scheme() == "http"
+        && match url.host() {
+            Some(url::Host::Domain(domain)) => !domain.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
+            None => true,
+        }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_is_insecure_except_on_loopback() {
+        for url in [
+            "http://example.com/",
+            "http://10.0.0.5:4000/",
+            "http://[2001:db8::1]/",
+        ] {
+            assert!(is_insecure(url), "{url}");
+        }
+        for url in [
+            "https://spacex-production.up.railway.app/",
+            "http://127.0.0.1:4000/",
+            "http://localhost:4000/graphql",
+            "http://[::1]:4000/",
+        ] {
+            assert!(!is_insecure(url), "{url}");
+        }
+    }
 
     /// Every entity of staging is fetched by something: the three typed ones or `QUERIES`.
     #[test]

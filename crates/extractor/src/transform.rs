@@ -2,7 +2,8 @@
 //!
 //! The upstream is untrusted. A record is refused (into `staging.rejected`, with the reason)
 //! when its id is missing, empty, oversized or already seen in this run; when any of its
-//! strings holds a NUL character (Postgres cannot store it) or exceeds its cap (never truncated
+//! strings holds a NUL character (Postgres cannot store it) or invalid text (bad UTF-8, a lone
+//! surrogate escape: marked by `sxapi::decode`) or exceeds its cap (never truncated
 //! silently); when a date does not parse; or when a number is out of range. The rest loads.
 //!
 //! **Wrong shape.** An entity whose response holds records but not one with both an id and
@@ -276,12 +277,8 @@ impl Gate {
                     continue;
                 }
             };
-            if let Some(path) = nul_path(&record.raw) {
-                refuse(
-                    Some(id),
-                    format!("{path} contains a NUL character"),
-                    &record.raw,
-                );
+            if let Some(reason) = bad_text(&record.raw) {
+                refuse(Some(id), reason, &record.raw);
                 continue;
             }
             if !seen.insert(id) {
@@ -474,26 +471,40 @@ fn valid_id(id: Option<&str>) -> Result<&str, Refusal> {
     Ok(id)
 }
 
-/// Where in the JSON a string holds a NUL character (Postgres text and jsonb refuse it).
-fn nul_path(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) if s.contains('\0') => Some("a value".into()),
-        Value::Array(items) => items.iter().find_map(nul_path),
-        Value::Object(map) => map.iter().find_map(|(key, v)| {
-            if key.contains('\0') {
-                Some("a key".into())
-            } else {
-                nul_path(v).map(|inner| {
-                    if inner == "a value" {
-                        format!("field {key}")
-                    } else {
-                        inner
-                    }
-                })
-            }
-        }),
-        _ => None,
+/// Text a record must not carry: NUL (Postgres text and jsonb refuse it) and the marker sxapi
+/// puts where the upstream sent invalid UTF-8 or a lone UTF-16 surrogate.
+const BAD_CHARACTERS: [(char, &str); 2] = [
+    ('\0', "a NUL character"),
+    (
+        sxapi::decode::INVALID_TEXT,
+        "invalid text (bad UTF-8 or a lone surrogate escape)",
+    ),
+];
+
+/// Why and where the JSON holds a bad character, e.g. "field details contains a NUL character".
+fn bad_text(value: &Value) -> Option<String> {
+    fn find(value: &Value, at: Option<&str>) -> Option<String> {
+        let bad = |text: &str| {
+            BAD_CHARACTERS
+                .iter()
+                .find(|(c, _)| text.contains(*c))
+                .map(|(_, what)| *what)
+        };
+        match value {
+            Value::String(text) => bad(text).map(|what| match at {
+                Some(key) => format!("field {key} contains {what}"),
+                None => format!("a value contains {what}"),
+            }),
+            Value::Array(items) => items.iter().find_map(|item| find(item, at)),
+            Value::Object(map) => map.iter().find_map(|(key, v)| {
+                bad(key)
+                    .map(|what| format!("a key contains {what}"))
+                    .or_else(|| find(v, Some(key)))
+            }),
+            _ => None,
+        }
     }
+    find(value, None)
 }
 
 /// A string field, refused when longer than `max` characters.

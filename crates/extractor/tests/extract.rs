@@ -468,3 +468,44 @@ fn a_second_extractor_skips_while_one_runs_and_a_dead_run_is_closed() {
     assert!(runs[0].2.as_deref().unwrap().starts_with("interrupted"));
     assert_eq!(runs[1].1, "succeeded");
 }
+
+#[test]
+fn invalid_text_from_upstream_rejects_only_its_record() {
+    let stack = Stack::new(Dataset::fixture("current").unwrap());
+    // A lone UTF-16 surrogate escape in one launch, invalid UTF-8 bytes in one rocket: either
+    // would make the whole page unparsable if it were not marked and refused per record.
+    stack.fake.inject(FaultRule::on(
+        "launches",
+        Fault::ReplaceText {
+            from: "\"FalconSat\"".into(),
+            to: b"\"Falcon\\ud800Sat\"".to_vec(),
+        },
+    ));
+    stack.fake.inject(FaultRule::on(
+        "rockets",
+        Fault::ReplaceText {
+            from: "\"Falcon 1\"".into(),
+            to: b"\"Falcon \xff1\"".to_vec(),
+        },
+    ));
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    assert_eq!(stack.count("staging.launch"), 7);
+    assert_eq!(stack.count("staging.rocket"), 3);
+    let mut conn = stack.conn();
+    let reasons: Vec<(String, String)> = staging::rejected::table
+        .select((staging::rejected::entity, staging::rejected::reason))
+        .order(staging::rejected::entity)
+        .load(&mut conn)
+        .unwrap();
+    let invalid = "contains invalid text (bad UTF-8 or a lone surrogate escape)";
+    assert_eq!(
+        reasons,
+        vec![
+            (
+                "launch".to_string(),
+                format!("field mission_name {invalid}")
+            ),
+            ("rocket".to_string(), format!("field name {invalid}")),
+        ]
+    );
+}

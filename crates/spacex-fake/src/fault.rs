@@ -45,6 +45,15 @@ pub enum Fault {
     },
     /// Close the TCP connection with a reset after reading the request, without any response.
     ConnectionReset,
+    /// 200 with the normal body in which every occurrence of the text `from` is replaced by
+    /// the raw bytes `to`: for text a serializer would never write (invalid UTF-8, a lone
+    /// surrogate escape such as `\ud800`).
+    ReplaceText {
+        /// Text of the rendered JSON body to replace, e.g. `"Crew-5"` (with its quotes).
+        from: String,
+        /// The bytes to put there, sent as they are.
+        to: Vec<u8>,
+    },
 }
 
 /// A fault applied to the next `times` requests that ask for root field `field`

@@ -415,10 +415,28 @@ fn answer(
         _ => {}
     }
     let mut body = graphql::response_body(Some(&data), &errors);
-    if fault == Some(Fault::TruncatedBody) {
-        body.truncate(body.len() / 2);
+    match fault {
+        Some(Fault::TruncatedBody) => body.truncate(body.len() / 2),
+        Some(Fault::ReplaceText { from, to }) => body = replace_all(&body, from.as_bytes(), &to),
+        _ => {}
     }
     json_response(StatusCode::OK, body)
+}
+
+/// `haystack` with every `from` replaced by `to`.
+fn replace_all(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut rest = haystack;
+    while let Some(at) = (!from.is_empty())
+        .then(|| rest.windows(from.len()).position(|w| w == from))
+        .flatten()
+    {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(to);
+        rest = &rest[at + from.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
 }
 
 /// `{"errors": [{"message": ...}]}` for answers outside GraphQL execution.

@@ -3,9 +3,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use serde_json::Value;
 
+use crate::decode;
 use crate::records::{LaunchesPage, MissionsPage, PageVars, RocketsPage};
 use crate::{CancelToken, Error, Launch, Mission, Result, Rocket};
 
@@ -182,20 +182,8 @@ impl Client {
             return Err(Error::Cancelled);
         }
         let (data, retries) = self.post_with_retry(&Q::build(()), cancel)?;
-        let raw = match data {
-            Value::Object(mut map) => map.remove(Q::FIELD).unwrap_or(Value::Null),
-            _ => Value::Null,
-        };
-        if raw.is_null() {
-            return Err(Error::NoData(Q::FIELD));
-        }
-        let value = Q::Record::deserialize(&raw).map_err(|source| Error::Decode {
-            field: Q::FIELD,
-            index: 0,
-            source,
-        })?;
         Ok(Fetched {
-            records: vec![Record { value, raw }],
+            records: vec![decode::object(data, Q::FIELD)?],
             null_positions: Vec::new(),
             pages: 1,
             retries,
@@ -225,29 +213,16 @@ impl Client {
             let (data, retries) = self.post_with_retry(&operation, cancel)?;
             fetched.pages += 1;
             fetched.retries += retries;
-            let page = take_list(data, Q::FIELD)?;
-            let len = u32::try_from(page.len()).unwrap_or(u32::MAX);
-            if len > 0 && previous_page.as_ref() == Some(&page) {
+            let page = decode::page::<Q::Record>(data, Q::FIELD, offset as usize)?;
+            let len = u32::try_from(page.raw.len()).unwrap_or(u32::MAX);
+            if len > 0 && previous_page.as_ref() == Some(&page.raw) {
                 return Err(Error::Paging {
                     field: Q::FIELD,
                     reason: format!("offset {offset} returned the same page as the one before"),
                 });
             }
-            for (index, raw) in page.iter().enumerate() {
-                if raw.is_null() {
-                    fetched.null_positions.push(offset as usize + index);
-                    continue;
-                }
-                let value = Q::Record::deserialize(raw).map_err(|source| Error::Decode {
-                    field: Q::FIELD,
-                    index: offset as usize + index,
-                    source,
-                })?;
-                fetched.records.push(Record {
-                    value,
-                    raw: raw.clone(),
-                });
-            }
+            fetched.records.extend(page.records);
+            fetched.null_positions.extend(page.null_positions);
             // A page longer than asked for means the server ignores `limit`: it sent everything.
             if len != limit {
                 if len > limit {
@@ -265,7 +240,7 @@ impl Client {
                 });
             }
             offset = offset.saturating_add(len);
-            previous_page = Some(page);
+            previous_page = Some(page.raw);
         }
     }
 
@@ -357,23 +332,8 @@ impl Client {
                 retry_after,
             });
         }
-        // Not `cynic::GraphQlResponse`: it refuses a body with neither `data` nor `errors`
-        // (e.g. `{"data": null}`) as a JSON error, which is transient, so such a well-formed
-        // answer was retried and ended as `Error::Json` instead of `Error::NoData`.
-        let response: Envelope = serde_json::from_slice(&body).map_err(Error::Json)?;
-        if let Some(errors) = response.errors.filter(|e| !e.is_empty()) {
-            let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
-            return Err(Error::GraphQl(messages.join("; ")).into());
-        }
-        Ok(response.data.unwrap_or(Value::Null))
+        Ok(decode::response_data(&body)?)
     }
-}
-
-/// The top level of a GraphQL response; both members may be absent or `null`.
-#[derive(Deserialize)]
-struct Envelope {
-    data: Option<Value>,
-    errors: Option<Vec<cynic::GraphQlError>>,
 }
 
 /// An error plus the server's `Retry-After`, if it sent one.
@@ -388,22 +348,6 @@ impl From<Error> for Failure {
             error,
             retry_after: None,
         }
-    }
-}
-
-/// `data.<field>` as a list; `data: null` or a missing/null field is an error, not "no records".
-fn take_list(data: Value, field: &'static str) -> Result<Vec<Value>> {
-    match data {
-        Value::Object(mut map) => match map.remove(field) {
-            Some(Value::Array(list)) => Ok(list),
-            Some(Value::Null) | None => Err(Error::NoData(field)),
-            Some(other) => Err(Error::Decode {
-                field,
-                index: 0,
-                source: serde::de::Error::custom(format!("expected a list, got {other}")),
-            }),
-        },
-        _ => Err(Error::NoData(field)),
     }
 }
 
