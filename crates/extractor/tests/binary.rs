@@ -3,10 +3,10 @@
 
 mod common;
 
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{eventually, Stack};
+use common::{eventually, extractor_command, signal, wait_exit, Stack};
 use repository::extract_runs;
 use spacex_fake::{Dataset, Fault, FaultRule};
 
@@ -14,20 +14,11 @@ use spacex_fake::{Dataset, Fault, FaultRule};
 /// stack on the default port) do not fight over 127.0.0.1:8001.
 const LOOP_MODE: &str = "extractor:\n  interval: 1h\n  metrics_listen: off\n";
 
-fn extractor(config: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_extractor"));
-    command
-        .arg("--config")
-        .arg(config)
-        .env_remove("DATABASE_URL")
-        .env_remove("SPACEX_API_URL")
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null());
-    command
-}
-
 fn once(config: &std::path::Path) -> Output {
-    extractor(config).arg("--once").output().unwrap()
+    extractor_command(env!("CARGO_BIN_EXE_extractor"), config)
+        .arg("--once")
+        .output()
+        .unwrap()
 }
 
 fn stderr(output: &Output) -> String {
@@ -112,40 +103,22 @@ fn an_unreachable_database_is_waited_for_then_exit_code_4() {
     );
 }
 
-fn terminate(child: &Child) {
-    let status = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-fn wait_with_deadline(child: &mut Child, deadline: Duration) -> Option<std::process::ExitStatus> {
-    let started = Instant::now();
-    while started.elapsed() < deadline {
-        if let Some(status) = child.try_wait().unwrap() {
-            return Some(status);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    None
-}
-
 #[test]
 fn sigterm_between_runs_stops_cleanly() {
     let stack = Stack::new(Dataset::fixture("current").unwrap());
     let dir = tempfile::tempdir().unwrap();
     let config = stack.config_file(dir.path(), LOOP_MODE);
-    let mut child = extractor(&config).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = extractor_command(env!("CARGO_BIN_EXE_extractor"), &config)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let finished = eventually(Duration::from_secs(20), || {
         let mut conn = stack.conn();
         matches!(extract_runs::latest(&mut conn).unwrap(), Some(run) if run.status == "succeeded")
     });
     assert!(finished, "the first run completes");
-    terminate(&child);
-    let status = wait_with_deadline(&mut child, Duration::from_secs(5)).expect("stops within 5 s");
+    signal(&child, "TERM");
+    let status = wait_exit(&mut child, Duration::from_secs(5)).expect("stops within 5 s");
     assert_eq!(status.code(), Some(0));
 }
 
@@ -165,14 +138,17 @@ fn sigterm_during_a_slow_fetch_stops_within_5_seconds_and_writes_nothing() {
         "launches",
         Fault::Delay(Duration::from_secs(30)),
     ));
-    let mut child = extractor(&config).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = extractor_command(env!("CARGO_BIN_EXE_extractor"), &config)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     assert!(eventually(Duration::from_secs(20), || stack
         .fake
         .requests_for("launches")
         > 0));
     let signalled = Instant::now();
-    terminate(&child);
-    let status = wait_with_deadline(&mut child, Duration::from_secs(6)).expect("stops");
+    signal(&child, "TERM");
+    let status = wait_exit(&mut child, Duration::from_secs(6)).expect("stops");
     assert!(
         signalled.elapsed() < Duration::from_secs(5),
         "took {:?}",
@@ -183,4 +159,25 @@ fn sigterm_during_a_slow_fetch_stops_within_5_seconds_and_writes_nothing() {
         "{status:?}"
     );
     assert_eq!(stack.staging_dump(), before, "nothing written");
+}
+
+/// First start on a brand-new database: the services' roles do not exist until the migrations
+/// create them, so the binary must wait and migrate as the login user before it switches role.
+/// (Under nextest each test process has its own new cluster, so the roles really are absent.)
+#[test]
+fn the_first_start_on_a_fresh_database_migrates_then_works() {
+    let db = test_kit::TestDb::new();
+    let fake = spacex_fake::FakeServer::start(Dataset::fixture("current").unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.yaml");
+    let yaml = common::config_yaml(&fake.url(), &db.url(), 3, 3)
+        + "extractor:\n  entities: [launch, mission, rocket]\n";
+    std::fs::write(&config, yaml).unwrap();
+    let output = once(&config);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Applied migrations"),
+        "{}",
+        stderr(&output)
+    );
 }

@@ -15,12 +15,12 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use common::{eventually, Stack};
+use common::{eventually, extractor_command, signal, wait_exit, Stack};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use martmaker::Martmaker;
@@ -207,15 +207,11 @@ fn sleeping_writer(stack: &Stack) -> Option<i32> {
     .map(|p| p.pid)
 }
 
+/// The binary, quiet: these cases judge by the database, not the log.
 fn extractor_binary(config: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_extractor"));
+    let mut command = extractor_command(env!("CARGO_BIN_EXE_extractor"), config);
     command
-        .arg("--config")
-        .arg(config)
-        .env_remove("DATABASE_URL")
-        .env_remove("SPACEX_API_URL")
         .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     command
@@ -236,28 +232,6 @@ fn config_file(
     }
     std::fs::write(&path, yaml).unwrap();
     path
-}
-
-fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill")
-        .arg(format!("-{name}"))
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-fn wait_exit(child: &mut Child, within: Duration) -> Option<std::process::ExitStatus> {
-    let started = Instant::now();
-    while started.elapsed() < within {
-        if let Some(status) = child.try_wait().unwrap() {
-            return Some(status);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    None
 }
 
 fn database_not_up_at_start() -> Observed {

@@ -286,11 +286,20 @@ where
     J: Job,
     B: FnOnce(&Config, Database) -> anyhow::Result<J>,
 {
-    let database = wait_for_database(config, J::DATABASE_ROLE, cancel)?;
-    if let Err(error) = database.run_migrations() {
+    // Wait and migrate as the login user: on a fresh database the service's role does not
+    // exist until the migrations create it, so a pool that switches to it could not connect.
+    let login = wait_for_database(config, cancel)?;
+    if let Err(error) = login.run_migrations() {
         log::error!("Database migrations failed: {error:#}.");
         return Err(ExitCode::from(1));
     }
+    drop(login);
+    let database = Database::new(&config.database_settings(Some(J::DATABASE_ROLE)))
+        .and_then(|database| database.ping().map(|()| database))
+        .map_err(|error| {
+            log::error!("Cannot work as database role {}: {error:#}.", J::DATABASE_ROLE);
+            ExitCode::from(1)
+        })?;
     build(config, database).map_err(|error| {
         log::error!("Cannot start: {error:#}.");
         ExitCode::from(1)
@@ -298,13 +307,9 @@ where
 }
 
 /// Retries until Postgres answers or `database.startup_timeout` passes (exit code 4).
-fn wait_for_database(
-    config: &Config,
-    role: &str,
-    cancel: &CancelToken,
-) -> Result<Database, ExitCode> {
+fn wait_for_database(config: &Config, cancel: &CancelToken) -> Result<Database, ExitCode> {
     let deadline = Instant::now() + config.database.startup_timeout;
-    let database = Database::new(&config.database_settings(Some(role))).map_err(|error| {
+    let database = Database::new(&config.database_settings(None)).map_err(|error| {
         log::error!("Cannot set up the database pool: {error:#}.");
         ExitCode::from(1)
     })?;

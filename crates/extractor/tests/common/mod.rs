@@ -270,3 +270,44 @@ impl Stack {
         rows
     }
 }
+
+/// The real `extractor` binary (pass `env!("CARGO_BIN_EXE_extractor")`: Cargo sets it for the
+/// extractor's own tests only) with `config`, isolated from the caller's environment.
+pub fn extractor_command(binary: &str, config: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(binary);
+    command
+        .arg("--config")
+        .arg(config)
+        .env_remove("DATABASE_URL")
+        .env_remove("SPACEX_API_URL")
+        .env("RUST_LOG", "info")
+        .stdin(std::process::Stdio::null());
+    command
+}
+
+/// Sends `signal` (`TERM`, `KILL`, …) to the child.
+pub fn signal(child: &std::process::Child, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// The child's exit status if it exits `within`; otherwise it is killed and `None` returned.
+pub fn wait_exit(
+    child: &mut std::process::Child,
+    within: Duration,
+) -> Option<std::process::ExitStatus> {
+    let started = std::time::Instant::now();
+    while started.elapsed() < within {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
