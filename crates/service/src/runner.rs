@@ -297,7 +297,10 @@ where
     let database = Database::new(&config.database_settings(Some(J::DATABASE_ROLE)))
         .and_then(|database| database.ping().map(|()| database))
         .map_err(|error| {
-            log::error!("Cannot work as database role {}: {error:#}.", J::DATABASE_ROLE);
+            log::error!(
+                "Cannot work as database role {}: {error:#}.",
+                J::DATABASE_ROLE
+            );
             ExitCode::from(1)
         })?;
     build(config, database).map_err(|error| {
