@@ -12,6 +12,9 @@ use serde::Deserialize;
 pub const DATABASE_URL_ENV: &str = "DATABASE_URL";
 /// Environment variable that overrides `api.url`.
 pub const API_URL_ENV: &str = "SPACEX_API_URL";
+/// Environment variable that overrides `martmaker.listen` (the container listens on every
+/// interface so that Compose can publish the read API; the file's default is loopback).
+pub const MARTMAKER_LISTEN_ENV: &str = "MARTMAKER_LISTEN";
 
 /// The whole configuration file.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -380,7 +383,7 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| invalid(&path.display().to_string(), format!("cannot read: {e}")))?;
-        let overrides = [DATABASE_URL_ENV, API_URL_ENV]
+        let overrides = [DATABASE_URL_ENV, API_URL_ENV, MARTMAKER_LISTEN_ENV]
             .map(|name| (name, std::env::var(name).ok().filter(|v| !v.is_empty())));
         Config::from_yaml(&text, &overrides)
     }
@@ -405,6 +408,10 @@ impl Config {
             match (*name, value) {
                 (DATABASE_URL_ENV, Some(v)) => config.database.url = v.clone(),
                 (API_URL_ENV, Some(v)) => config.api.url = v.clone(),
+                (MARTMAKER_LISTEN_ENV, Some(v)) => {
+                    config.martmaker.listen = Listen::try_from(v.clone())
+                        .map_err(|message| invalid(MARTMAKER_LISTEN_ENV, message))?;
+                }
                 _ => {}
             }
         }
@@ -609,6 +616,18 @@ mod tests {
         let bad = [(API_URL_ENV, Some("nope".to_string()))];
         let err = Config::from_yaml("", &bad).expect_err("bad env");
         assert_eq!(err.key, API_URL_ENV);
+    }
+
+    #[test]
+    fn the_read_api_address_can_come_from_the_environment() {
+        let set = |v: &str| [(MARTMAKER_LISTEN_ENV, Some(v.to_string()))];
+        let config = Config::from_yaml("", &set("0.0.0.0:8000")).expect("valid");
+        assert_eq!(
+            config.martmaker.listen.address(),
+            Some("0.0.0.0:8000".parse().expect("address"))
+        );
+        let err = Config::from_yaml("", &set("everywhere")).expect_err("bad");
+        assert_eq!(err.key, MARTMAKER_LISTEN_ENV);
     }
 
     #[test]
