@@ -95,8 +95,7 @@ fn current_endpoint_fixtures_land_in_staging_with_every_link() {
     let run = extract_runs::latest(&mut conn).unwrap().unwrap();
     assert_eq!(run.status, "succeeded");
     assert!(run.finished_at.is_some());
-    let entities = extract_runs::entities(&mut conn, run.id).unwrap();
-    let launch = entities.iter().find(|e| e.entity == "launch").unwrap();
+    let launch = stack.latest_report("launch");
     assert_eq!((launch.fetched, launch.loaded, launch.rejected), (8, 8, 0));
     assert_eq!(launch.pages, 3, "8 launches in pages of 3: 3 + 3 + 2");
 }
@@ -204,8 +203,7 @@ fn a_duplicated_id_keeps_the_first_record_and_rejects_the_other() {
         "the refused record is kept verbatim"
     );
 
-    let entities = extract_runs::entities(&mut conn, run.id).unwrap();
-    let launch = entities.iter().find(|e| e.entity == "launch").unwrap();
+    let launch = stack.latest_report("launch");
     assert_eq!(
         (launch.fetched, launch.loaded, launch.rejected),
         (launches.len() as i32, launches.len() as i32 - 1, 1)
@@ -226,13 +224,7 @@ fn two_hundred_fifty_launches_are_paged_through_and_all_staged() {
         6,
         "5 full pages and one empty one"
     );
-    let mut conn = stack.conn();
-    let run = extract_runs::latest(&mut conn).unwrap().unwrap();
-    let launch = extract_runs::entities(&mut conn, run.id)
-        .unwrap()
-        .into_iter()
-        .find(|e| e.entity == "launch")
-        .unwrap();
+    let launch = stack.latest_report("launch");
     assert_eq!((launch.fetched, launch.loaded, launch.pages), (250, 250, 6));
 }
 
@@ -256,13 +248,7 @@ fn transient_faults_recover_within_the_retry_budget() {
     // The first page meets all six in a row, then gets through on the seventh attempt.
     assert_eq!(stack.extract(), Outcome::Succeeded);
     assert_eq!(stack.count("staging.launch"), 8);
-    let mut conn = stack.conn();
-    let run = extract_runs::latest(&mut conn).unwrap().unwrap();
-    let launch = extract_runs::entities(&mut conn, run.id)
-        .unwrap()
-        .into_iter()
-        .find(|e| e.entity == "launch")
-        .unwrap();
+    let launch = stack.latest_report("launch");
     assert_eq!(launch.retries, faults as i32);
 }
 
@@ -276,13 +262,7 @@ fn a_read_timeout_is_retried() {
     let started = std::time::Instant::now();
     assert_eq!(stack.extract(), Outcome::Succeeded);
     assert_eq!(stack.count("staging.rocket"), 4);
-    let mut conn = stack.conn();
-    let run = extract_runs::latest(&mut conn).unwrap().unwrap();
-    let rocket = extract_runs::entities(&mut conn, run.id)
-        .unwrap()
-        .into_iter()
-        .find(|e| e.entity == "rocket")
-        .unwrap();
+    let rocket = stack.latest_report("rocket");
     assert_eq!(
         rocket.retries, 1,
         "the slow answer was abandoned and retried"
@@ -419,9 +399,7 @@ fn bad_records_are_rejected_with_a_reason_and_the_rest_loads() {
             "{reason:?} should start with {want:?}"
         );
     }
-    let run = extract_runs::latest(&mut conn).unwrap().unwrap();
-    let entities = extract_runs::entities(&mut conn, run.id).unwrap();
-    let launch = entities.iter().find(|e| e.entity == "launch").unwrap();
+    let launch = stack.latest_report("launch");
     assert_eq!(
         (launch.fetched, launch.loaded, launch.rejected),
         (8, 2, 6),

@@ -311,3 +311,18 @@ pub fn wait_exit(
     let _ = child.wait();
     None
 }
+
+impl Stack {
+    /// The latest extract run's report for `entity` (`launch`, `rocket`, …).
+    pub fn latest_report(&self, entity: &str) -> db_models::models::ExtractRunEntity {
+        let mut conn = self.conn();
+        let run = repository::extract_runs::latest(&mut conn)
+            .unwrap()
+            .unwrap();
+        repository::extract_runs::entities(&mut conn, run.id)
+            .unwrap()
+            .into_iter()
+            .find(|e| e.entity == entity)
+            .unwrap_or_else(|| panic!("no {entity} report in run {}", run.id))
+    }
+}
