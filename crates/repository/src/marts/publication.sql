@@ -2,21 +2,43 @@
 -- Runs inside the martmaker's REPEATABLE READ transaction: readers keep seeing the previous
 -- marts until it commits (DELETE + INSERT, never TRUNCATE, so views and grants survive).
 -- What counts as a publication URL is decided by marts.publication_url() alone.
+--
+-- Written for large staging tables that have no planner statistics yet (the martmaker runs
+-- right after a load, before any ANALYZE): one sequential pass over staging.launch_link that
+-- calls marts.publication_url() once per link of a counted field, then hash joins only.
 
 DELETE FROM marts.publication_by_object;
 DELETE FROM marts.publication;
 
--- Launches: every links field that is a publication, mapped to its kind; each (kind, URL)
--- pair counts once per launch.
-WITH link_kind (field, kind) AS (
-    VALUES ('article_link', 'articles'), ('wikipedia', 'wikipedia'), ('presskit', 'presskits'),
-           ('video_link', 'videos'), ('reddit_campaign', 'reddit'), ('reddit_launch', 'reddit'),
-           ('reddit_media', 'reddit'), ('reddit_recovery', 'reddit'), ('flickr_images', 'photos')
+-- Every object with its counts. Launches: every links field that is a publication, mapped to
+-- its kind; each (kind, URL) pair counts once per launch. Missions: their own links, plus the
+-- launches that list them in mission_id. Rockets: their wikipedia page, plus the launches
+-- flown on them.
+WITH link AS (
+    SELECT launch_id,
+           CASE field
+               WHEN 'article_link' THEN 'articles'
+               WHEN 'wikipedia' THEN 'wikipedia'
+               WHEN 'presskit' THEN 'presskits'
+               WHEN 'video_link' THEN 'videos'
+               WHEN 'reddit_campaign' THEN 'reddit'
+               WHEN 'reddit_launch' THEN 'reddit'
+               WHEN 'reddit_media' THEN 'reddit'
+               WHEN 'reddit_recovery' THEN 'reddit'
+               WHEN 'flickr_images' THEN 'photos'
+           END AS kind,
+           url
+    FROM staging.launch_link
+), candidate AS (
+    -- OFFSET 0 keeps the planner from copying the call into the WHERE below (twice the work).
+    SELECT launch_id, kind, marts.publication_url(url) AS url
+    FROM link
+    WHERE kind IS NOT NULL
+    OFFSET 0
 ), publication AS (
-    SELECT DISTINCT l.launch_id, k.kind, marts.publication_url(l.url) AS url
-    FROM staging.launch_link l
-    JOIN link_kind k USING (field)
-    WHERE marts.publication_url(l.url) IS NOT NULL
+    SELECT DISTINCT launch_id, kind, url
+    FROM candidate
+    WHERE url IS NOT NULL
 ), per_launch AS (
     SELECT launch_id,
            count(*) FILTER (WHERE kind = 'articles')  AS articles,
@@ -27,50 +49,44 @@ WITH link_kind (field, kind) AS (
            count(*) FILTER (WHERE kind = 'photos')    AS photos
     FROM publication
     GROUP BY launch_id
-)
-INSERT INTO marts.publication_by_object
-    (entity, object_id, name, articles, wikipedia, presskits, videos, reddit, photos,
-     websites, twitter, total, launches, launch_publications)
-SELECT 'launch', l.id, l.mission_name,
-       coalesce(p.articles, 0), coalesce(p.wikipedia, 0), coalesce(p.presskits, 0),
-       coalesce(p.videos, 0), coalesce(p.reddit, 0), coalesce(p.photos, 0), 0, 0,
-       coalesce(p.articles + p.wikipedia + p.presskits + p.videos + p.reddit + p.photos, 0),
-       NULL, NULL
-FROM staging.launch l
-LEFT JOIN per_launch p ON p.launch_id = l.id;
-
--- Missions: their own links, plus the launches that list them in mission_id.
-WITH mission_links AS (
+), launch_row AS MATERIALIZED (
+    SELECT l.id, l.mission_name, l.rocket_id,
+           coalesce(p.articles, 0) AS articles, coalesce(p.wikipedia, 0) AS wikipedia,
+           coalesce(p.presskits, 0) AS presskits, coalesce(p.videos, 0) AS videos,
+           coalesce(p.reddit, 0) AS reddit, coalesce(p.photos, 0) AS photos,
+           coalesce(p.articles + p.wikipedia + p.presskits + p.videos + p.reddit + p.photos, 0)
+               AS total
+    FROM staging.launch l
+    LEFT JOIN per_launch p ON p.launch_id = l.id
+), mission_launches AS (
+    SELECT lm.mission_id, count(*) AS launches, sum(lr.total) AS launch_publications
+    FROM (SELECT DISTINCT mission_id, launch_id FROM staging.launch_mission) lm
+    JOIN launch_row lr ON lr.id = lm.launch_id
+    GROUP BY lm.mission_id
+), mission_links AS (
     SELECT m.id, m.name,
            (marts.publication_url(m.wikipedia) IS NOT NULL)::int AS wikipedia,
            (marts.publication_url(m.website) IS NOT NULL)::int   AS websites,
            (marts.publication_url(m.twitter) IS NOT NULL)::int   AS twitter
     FROM staging.mission m
-), mission_launches AS (
-    SELECT lm.mission_id, count(*) AS launches, sum(o.total) AS launch_publications
-    FROM (SELECT DISTINCT mission_id, launch_id FROM staging.launch_mission) lm
-    JOIN marts.publication_by_object o ON o.entity = 'launch' AND o.object_id = lm.launch_id
-    GROUP BY lm.mission_id
+), rocket_launches AS (
+    SELECT rocket_id, count(*) AS launches, sum(total) AS launch_publications
+    FROM launch_row
+    GROUP BY rocket_id
 )
 INSERT INTO marts.publication_by_object
     (entity, object_id, name, articles, wikipedia, presskits, videos, reddit, photos,
      websites, twitter, total, launches, launch_publications)
+SELECT 'launch', id, mission_name, articles, wikipedia, presskits, videos, reddit, photos, 0, 0,
+       total, NULL, NULL
+FROM launch_row
+UNION ALL
 SELECT 'mission', m.id, m.name, 0, m.wikipedia, 0, 0, 0, 0, m.websites, m.twitter,
        m.wikipedia + m.websites + m.twitter,
        coalesce(ml.launches, 0), coalesce(ml.launch_publications, 0)
 FROM mission_links m
-LEFT JOIN mission_launches ml ON ml.mission_id = m.id;
-
--- Rockets: their wikipedia page, plus the launches flown on them.
-WITH rocket_launches AS (
-    SELECT l.rocket_id, count(*) AS launches, sum(o.total) AS launch_publications
-    FROM staging.launch l
-    JOIN marts.publication_by_object o ON o.entity = 'launch' AND o.object_id = l.id
-    GROUP BY l.rocket_id
-)
-INSERT INTO marts.publication_by_object
-    (entity, object_id, name, articles, wikipedia, presskits, videos, reddit, photos,
-     websites, twitter, total, launches, launch_publications)
+LEFT JOIN mission_launches ml ON ml.mission_id = m.id
+UNION ALL
 SELECT 'rocket', r.id, r.name, 0, w.wikipedia, 0, 0, 0, 0, 0, 0, w.wikipedia,
        coalesce(rl.launches, 0), coalesce(rl.launch_publications, 0)
 FROM staging.rocket r
