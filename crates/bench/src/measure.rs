@@ -1,0 +1,477 @@
+//! The measurements of one size: the local fake alone, a counting pass through the
+//! [`CountingProxy`], then timed repetitions.
+//!
+//! Each repetition starts from fresh databases on the throwaway cluster and runs:
+//! 1. `extractor --once` (full load into an empty staging), `martmaker --once` (first build),
+//!    then both again against the unchanged upstream (the no-op cycle): the real binaries;
+//! 2. in process, the extractor's own code for one run, timing only the staging write
+//!    (`repository::staging::publish`), then the martmaker's build
+//!    (`repository::marts::refresh_publication`);
+//! 3. the physical reference: the same staging rows, dumped with `COPY … TO STDOUT (FORMAT
+//!    binary)`, loaded into the same, empty tables of another fresh database with `COPY … FROM
+//!    STDIN (FORMAT binary)` in one transaction.
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{ensure, Context};
+use db_models::models::RunStatus;
+use db_models::schema::staging::{launch, launch_link, launch_mission, mission, rocket};
+use diesel::pg::CopyFormat;
+use diesel::prelude::*;
+use extractor::Extractor;
+use martmaker::Martmaker;
+use repository::marts::Refresh;
+use repository::Database;
+use serde::Serialize;
+use service::{Config, Job, Outcome};
+use spacex_fake::{Dataset, FakeServer};
+use sxapi::records::{LaunchesPage, MissionsPage, PageVars, RocketsPage};
+use sxapi::{CancelToken, PagedQuery};
+use test_kit::TestDb;
+
+use crate::child::{Run, Service, Services};
+use crate::pgwire::{CountingProxy, Traffic};
+use crate::stats::{self, Writes};
+
+/// What the synthetic data set serves, hence what the services extract.
+const ENTITIES: [&str; 3] = ["launch", "mission", "rocket"];
+
+/// How to measure.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Options {
+    /// `api.page_size` of the extractor.
+    pub page_size: u32,
+    /// Timed repetitions per size (the report shows their median).
+    pub repeats: usize,
+}
+
+/// Everything measured at one size.
+#[derive(Debug, Clone, Serialize)]
+pub struct SizeResult {
+    /// Launches in the synthetic data set.
+    pub launches: usize,
+    /// Records upstream: launches, missions and rockets.
+    pub records: usize,
+    /// Rows the extraction wrote to the staging data tables.
+    pub staging_rows: i64,
+    /// 1-minute load average when the size started.
+    pub load_average: f64,
+    /// HTTP requests one extraction made (counted by the fake).
+    pub requests: u64,
+    /// What paging must cost: per entity, ⌊records / page size⌋ + 1 pages.
+    pub expected_requests: u64,
+    /// The fake answering the same requests to a bare HTTP client.
+    pub fake: FakeAlone,
+    /// Through the counting proxy: database traffic, and what the no-op cycle wrote.
+    pub counted: Counted,
+    /// Every timed repetition.
+    pub samples: Vec<Sample>,
+    /// Their median, field by field.
+    pub median: Sample,
+}
+
+/// The fake alone: every page an extraction asks for, posted by a bare client that reads and
+/// drops the answers.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct FakeAlone {
+    /// Requests per pass.
+    pub requests: u64,
+    /// Response bytes per pass.
+    pub bytes: u64,
+    /// First pass: every answer rendered from the data set.
+    pub cold_s: f64,
+    /// Second pass: every answer served as rendered the first time.
+    pub warm_s: f64,
+}
+
+/// The counting pass (see [`Bench::count`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct Counted {
+    /// `extractor --once`, full load.
+    pub extract: Traffic,
+    /// `martmaker --once`, first build.
+    pub build: Traffic,
+    /// One extractor timer tick, unchanged upstream (connections already open).
+    pub noop_extract: Traffic,
+    /// One martmaker timer tick, unchanged staging (connections already open).
+    pub noop_build: Traffic,
+    /// What `extractor --once` wrote on the unchanged upstream.
+    pub noop_extract_writes: Writes,
+    /// What `martmaker --once` wrote on the unchanged staging.
+    pub noop_build_writes: Writes,
+    /// HTTP requests of `extractor --once` on the unchanged upstream.
+    pub noop_requests: u64,
+}
+
+/// One timed repetition.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Sample {
+    /// `extractor --once`, full load into an empty staging.
+    pub extract: Run,
+    /// `martmaker --once`, first build.
+    pub build: Run,
+    /// `extractor --once`, unchanged upstream.
+    pub noop_extract: Run,
+    /// `martmaker --once`, unchanged staging.
+    pub noop_build: Run,
+    /// A full load in process: fetch, transform and staging write, as in one timer tick of a
+    /// running extractor (no process start, no migration check).
+    pub extraction_s: f64,
+    /// `repository::staging::publish` alone (the staging write of a full load).
+    pub staging_load_s: f64,
+    /// The same rows by binary `COPY` into the same, empty tables.
+    pub copy_s: f64,
+    /// `repository::marts::refresh_publication` alone (a full build).
+    pub mart_build_s: f64,
+}
+
+impl Sample {
+    /// The field-by-field median of `samples` (not empty).
+    fn median(samples: &[Sample]) -> Sample {
+        let of = |field: fn(&Sample) -> f64| median(samples.iter().map(field).collect());
+        let run = |field: fn(&Sample) -> Run| {
+            let runs: Vec<Run> = samples.iter().map(field).collect();
+            Run {
+                wall_s: median(runs.iter().map(|r| r.wall_s).collect()),
+                cpu_s: median(runs.iter().map(|r| r.cpu_s).collect()),
+                // Peak memory: the largest seen, not a typical one.
+                max_rss_kib: runs.iter().map(|r| r.max_rss_kib).max().unwrap_or(0),
+            }
+        };
+        Sample {
+            extract: run(|s| s.extract),
+            build: run(|s| s.build),
+            noop_extract: run(|s| s.noop_extract),
+            noop_build: run(|s| s.noop_build),
+            extraction_s: of(|s| s.extraction_s),
+            staging_load_s: of(|s| s.staging_load_s),
+            copy_s: of(|s| s.copy_s),
+            mart_build_s: of(|s| s.mart_build_s),
+        }
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// The services under test and where their configs and logs go.
+#[derive(Debug)]
+pub struct Bench {
+    /// The binaries.
+    pub services: Services,
+    /// How to measure.
+    pub options: Options,
+}
+
+impl Bench {
+    /// Measures one size. `load_average` is recorded as given.
+    pub fn measure(&self, launches: usize, load_average: f64) -> anyhow::Result<SizeResult> {
+        let dataset = Dataset::synthetic(launches);
+        let counts: Vec<usize> = ["launches", "missions", "rockets"]
+            .iter()
+            .map(|name| dataset.collection(name).map_or(0, <[_]>::len))
+            .collect();
+        let fake = FakeServer::try_start(dataset)?;
+        let page = self.options.page_size;
+        let expected_requests = counts
+            .iter()
+            .map(|&n| u64::try_from(n).unwrap_or(u64::MAX) / u64::from(page) + 1)
+            .sum();
+
+        eprintln!("bench: {launches} launches: the fake alone");
+        let fake_alone = replay(&fake.url(), page, &counts)?;
+        eprintln!("bench: {launches} launches: counting pass");
+        let (counted, requests, staging_rows) = self.count(&fake)?;
+        let mut samples = Vec::with_capacity(self.options.repeats);
+        for repetition in 1..=self.options.repeats {
+            eprintln!(
+                "bench: {launches} launches: repetition {repetition} of {}",
+                self.options.repeats
+            );
+            samples.push(self.sample(&fake)?);
+        }
+        ensure!(!samples.is_empty(), "--repeats must be at least 1");
+        Ok(SizeResult {
+            launches,
+            records: counts.iter().sum(),
+            staging_rows,
+            load_average,
+            requests,
+            expected_requests,
+            fake: fake_alone,
+            counted,
+            median: Sample::median(&samples),
+            samples,
+        })
+    }
+
+    /// The counting pass. The real binaries load and build (database traffic and HTTP requests
+    /// of a run, start-up included), then run again on the unchanged data (what a no-op cycle
+    /// writes: the server's counters are complete once a process has ended); last, one timer
+    /// tick of each service, in process with its connections already open as in a running
+    /// service, gives the database traffic of a no-op cycle alone.
+    fn count(&self, fake: &FakeServer) -> anyhow::Result<(Counted, u64, i64)> {
+        let db = migrated_db()?;
+        let (proxy, url) = CountingProxy::in_front_of(&db.url())?;
+        let (config, path) = self.config(&fake.url(), &url, "counting")?;
+        let mut conn = PgConnection::establish(&db.url())?;
+        let mut binary = |service: Service| -> anyhow::Result<(Traffic, Writes, u64)> {
+            let (traffic, writes, requests) = (
+                proxy.traffic(),
+                stats::settled(&mut conn)?,
+                fake.request_count(),
+            );
+            self.services.run(service, &path)?;
+            proxy.wait_closed();
+            Ok((
+                proxy.traffic().since(traffic),
+                stats::settled(&mut conn)?.since(writes),
+                u64::try_from(fake.request_count() - requests)?,
+            ))
+        };
+        let (extract, loaded, requests) = binary(Service::Extractor)?;
+        let (build, ..) = binary(Service::Martmaker)?;
+        let (_, noop_extract_writes, noop_requests) = binary(Service::Extractor)?;
+        let (_, noop_build_writes, _) = binary(Service::Martmaker)?;
+
+        let role = |role| Database::new(&config.database_settings(Some(role)));
+        let mut extractor = Extractor::new(&config, role(Extractor::DATABASE_ROLE)?)?;
+        let mut martmaker = Martmaker::new(&config, role(Martmaker::DATABASE_ROLE)?)?;
+        let tick = |job: &mut dyn FnMut(&CancelToken) -> Outcome| -> anyhow::Result<Traffic> {
+            let before = proxy.traffic();
+            let outcome = job(&CancelToken::new());
+            ensure!(
+                outcome == Outcome::Succeeded,
+                "a no-op tick ended {outcome:?}"
+            );
+            Ok(proxy.traffic().since(before))
+        };
+        // The first ticks open the pools' connections.
+        tick(&mut |cancel| extractor.run(cancel))?;
+        tick(&mut |cancel| martmaker.run(cancel))?;
+        let counted = Counted {
+            extract,
+            build,
+            noop_extract: tick(&mut |cancel| extractor.run(cancel))?,
+            noop_build: tick(&mut |cancel| martmaker.run(cancel))?,
+            noop_extract_writes,
+            noop_build_writes,
+            noop_requests,
+        };
+        Ok((counted, requests, loaded.data_rows))
+    }
+
+    /// One timed repetition.
+    fn sample(&self, fake: &FakeServer) -> anyhow::Result<Sample> {
+        let db = migrated_db()?;
+        let (_, path) = self.config(&fake.url(), &db.url(), "timed")?;
+        let extract = self.services.run(Service::Extractor, &path)?;
+        let build = self.services.run(Service::Martmaker, &path)?;
+        let noop_extract = self.services.run(Service::Extractor, &path)?;
+        let noop_build = self.services.run(Service::Martmaker, &path)?;
+        drop(db);
+
+        let loaded = migrated_db()?;
+        let (config, _) = self.config(&fake.url(), &loaded.url(), "in-process")?;
+        let (extraction, staging_load) = load_in_process(&config)?;
+        let mart_build = build_in_process(&config)?;
+        let copied = migrated_db()?;
+        let copy = copy_reference(&loaded.url(), &copied.url())?;
+        Ok(Sample {
+            extract,
+            build,
+            noop_extract,
+            noop_build,
+            extraction_s: extraction.as_secs_f64(),
+            staging_load_s: staging_load.as_secs_f64(),
+            copy_s: copy.as_secs_f64(),
+            mart_build_s: mart_build.as_secs_f64(),
+        })
+    }
+
+    /// The services' configuration, parsed and written to `<log dir>/<name>.yaml`.
+    fn config(
+        &self,
+        api_url: &str,
+        database_url: &str,
+        name: &str,
+    ) -> anyhow::Result<(Config, PathBuf)> {
+        let yaml = config_yaml(api_url, database_url, self.options.page_size);
+        let path = self.services.log_dir.join(format!("{name}.yaml"));
+        std::fs::write(&path, &yaml)?;
+        Ok((Config::from_yaml(&yaml, &[])?, path))
+    }
+}
+
+/// The services' configuration: the defaults, but for the addresses, the page size, the
+/// entities the synthetic data set serves, and no HTTP servers (nothing to scrape).
+fn config_yaml(api_url: &str, database_url: &str, page_size: u32) -> String {
+    format!(
+        "# Written by the bench.
+database:
+  url: {database_url}
+api:
+  url: {api_url}
+  page_size: {page_size}
+extractor:
+  entities: [{}]
+  metrics_listen: \"off\"
+martmaker:
+  listen: \"off\"
+",
+        ENTITIES.join(", ")
+    )
+}
+
+/// A fresh database on the throwaway cluster, migrated (as the login user, like a deployment
+/// does before the services start).
+fn migrated_db() -> anyhow::Result<TestDb> {
+    let db = TestDb::new();
+    let config = Config::from_yaml(&config_yaml("http://127.0.0.1:1/", &db.url(), 100), &[])?;
+    Database::new(&config.database_settings(None))?.run_migrations()?;
+    Ok(db)
+}
+
+/// Posts every page an extraction asks for (the same bodies as `sxapi` sends) twice: the first
+/// pass renders the answers, the second gets them as rendered.
+fn replay(url: &str, page_size: u32, counts: &[usize]) -> anyhow::Result<FakeAlone> {
+    let mut bodies = page_bodies::<LaunchesPage>(page_size, counts[0])?;
+    bodies.extend(page_bodies::<MissionsPage>(page_size, counts[1])?);
+    bodies.extend(page_bodies::<RocketsPage>(page_size, counts[2])?);
+    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+    let pass = || -> anyhow::Result<(Duration, u64)> {
+        let started = Instant::now();
+        let mut bytes = 0;
+        for body in &bodies {
+            let mut response = agent
+                .post(url)
+                .content_type("application/json")
+                .send(&body[..])?;
+            ensure!(
+                response.status() == 200,
+                "the fake answered {}",
+                response.status()
+            );
+            bytes += std::io::copy(&mut response.body_mut().as_reader(), &mut std::io::sink())?;
+        }
+        Ok((started.elapsed(), bytes))
+    };
+    let (cold, bytes) = pass()?;
+    let (warm, _) = pass()?;
+    Ok(FakeAlone {
+        requests: u64::try_from(bodies.len())?,
+        bytes,
+        cold_s: cold.as_secs_f64(),
+        warm_s: warm.as_secs_f64(),
+    })
+}
+
+/// The request bodies of every page of `Q` over `records` records.
+fn page_bodies<Q: PagedQuery>(page_size: u32, records: usize) -> anyhow::Result<Vec<Vec<u8>>> {
+    let limit = i32::try_from(page_size)?;
+    (0..=records / usize::try_from(page_size)?)
+        .map(|page| {
+            let offset = i32::try_from(page)? * limit;
+            let operation = Q::build(PageVars {
+                limit: Some(limit),
+                offset: Some(offset),
+            });
+            Ok(serde_json::to_vec(&operation)?)
+        })
+        .collect()
+}
+
+/// One extraction with the extractor's own code (`source`, `transform`, then the staging
+/// write), as its role: returns the time of the whole and of the staging write alone.
+fn load_in_process(config: &Config) -> anyhow::Result<(Duration, Duration)> {
+    let client = sxapi::Client::new(config.client_settings());
+    let database = Database::new(&config.database_settings(Some(Extractor::DATABASE_ROLE)))?;
+    let started = Instant::now();
+    let mut conn = database.connection()?;
+    let run_id = repository::extract_runs::start(&mut conn)?;
+    let pulled = extractor::source::fetch_all(&client, &ENTITIES, &CancelToken::new());
+    let snapshot = extractor::transform::snapshot(run_id, pulled);
+    let writing = Instant::now();
+    let published = repository::staging::publish(&mut conn, run_id, snapshot)?;
+    let (whole, write) = (started.elapsed(), writing.elapsed());
+    ensure!(
+        published.status == RunStatus::Succeeded,
+        "the in-process extraction ended {:?}",
+        published.status
+    );
+    Ok((whole, write))
+}
+
+/// One full mart build, as the martmaker's role.
+fn build_in_process(config: &Config) -> anyhow::Result<Duration> {
+    let database = Database::new(&config.database_settings(Some(Martmaker::DATABASE_ROLE)))?;
+    let mut conn = database.connection()?;
+    let started = Instant::now();
+    let refresh = repository::marts::refresh_publication(&mut conn)?;
+    let elapsed = started.elapsed();
+    ensure!(
+        matches!(refresh, Refresh::Built { .. }),
+        "the in-process build ended {refresh:?}"
+    );
+    Ok(elapsed)
+}
+
+/// Dumps the staging data tables of `from` in COPY's binary format, then times loading them
+/// into the empty tables of `to` (parents first, for the foreign keys) in one transaction.
+fn copy_reference(from: &str, to: &str) -> anyhow::Result<Duration> {
+    let dumps = [
+        dump(from, rocket::table)?,
+        dump(from, mission::table)?,
+        dump(from, launch::table)?,
+        dump(from, launch_mission::table)?,
+        dump(from, launch_link::table)?,
+    ];
+    let mut target = PgConnection::establish(to)?;
+    let started = Instant::now();
+    target.transaction(|conn| -> anyhow::Result<()> {
+        load(conn, rocket::table, &dumps[0])?;
+        load(conn, mission::table, &dumps[1])?;
+        load(conn, launch::table, &dumps[2])?;
+        load(conn, launch_mission::table, &dumps[3])?;
+        load(conn, launch_link::table, &dumps[4])?;
+        Ok(())
+    })?;
+    Ok(started.elapsed())
+}
+
+/// One table in COPY's binary format. On a connection of its own: diesel leaves the end of a
+/// `COPY … TO STDOUT` unread, so the connection cannot run anything after it.
+fn dump<T>(database_url: &str, table: T) -> anyhow::Result<Vec<u8>>
+where
+    T: diesel::pg::CopyTarget,
+{
+    let mut conn = PgConnection::establish(database_url)?;
+    let mut bytes = Vec::new();
+    diesel::copy_to(table)
+        .with_format(CopyFormat::Binary)
+        .load_raw(&mut conn)?
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn load<T>(conn: &mut PgConnection, table: T, bytes: &[u8]) -> anyhow::Result<()>
+where
+    T: diesel::Table + diesel::pg::CopyTarget<Table = T> + Copy,
+{
+    diesel::copy_from(table)
+        .from_raw_data(table, |out: &mut dyn Write| {
+            out.write_all(bytes)
+                .map_err(|error| diesel::result::Error::SerializationError(Box::new(error)))
+        })
+        .with_format(CopyFormat::Binary)
+        .execute(conn)
+        .context("COPY FROM failed")?;
+    Ok(())
+}
