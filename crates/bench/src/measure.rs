@@ -57,6 +57,8 @@ pub struct SizeResult {
     pub staging_rows: i64,
     /// 1-minute load average when the size started.
     pub load_average: f64,
+    /// 1-minute load average when it ended (the bench's own load included).
+    pub load_after: f64,
     /// HTTP requests one extraction made (counted by the fake).
     pub requests: u64,
     /// What paging must cost: per entity, ⌊records / page size⌋ + 1 pages.
@@ -203,6 +205,7 @@ impl Bench {
             records: counts.iter().sum(),
             staging_rows,
             load_average,
+            load_after: crate::machine::load_average()?,
             requests,
             expected_requests,
             fake: fake_alone,

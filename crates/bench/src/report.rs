@@ -65,14 +65,18 @@ pub fn verdicts(results: &[SizeResult], page_size: u32) -> Vec<Verdict> {
     let mut verdicts = Vec::new();
 
     let share = m.copy_s / m.staging_load_s;
+    let shares = largest.samples.iter().map(|s| s.copy_s / s.staging_load_s);
+    let (low, high) = shares.fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
     verdicts.push(Verdict {
         target: format!("staging load ≥ 50 % of raw binary COPY throughput at {n} launches"),
         measured: format!(
-            "{:.0} % ({} s against {} s for the same {} rows){}",
+            "{:.0} % ({} s against {} s for the same {} rows; single runs {:.0} to {:.0} %){}",
             share * 100.0,
             secs(m.staging_load_s),
             secs(m.copy_s),
             largest.staging_rows,
+            low * 100.0,
+            high * 100.0,
             miss(
                 share >= 0.5,
                 m.staging_load_s / (2.0 * m.copy_s),
@@ -212,11 +216,16 @@ pub fn markdown(report: &Report<'_>) -> String {
     let _ = writeln!(out, "{BEGIN}\n");
     let loads: Vec<String> = results
         .iter()
-        .map(|r| format!("{} launches: {:.2}", r.launches, r.load_average))
+        .map(|r| {
+            format!(
+                "{}: {:.2} → {:.2}",
+                r.launches, r.load_average, r.load_after
+            )
+        })
         .collect();
     let _ = writeln!(
         out,
-        "Run of {started}: `{command}`. Page size {}, {} timed repetitions per size (medians; peak RSS is the largest seen). 1-minute load average when each size started: {}.\n",
+        "Run of {started}: `{command}`. Page size {}, {} timed repetitions per size (medians; peak RSS is the largest seen). 1-minute load average at the start and the end of each size (launches: start → end, the bench's own load included): {}.\n",
         options.page_size,
         options.repeats,
         loads.join(", ")
