@@ -60,6 +60,20 @@ pub fn load_average() -> anyhow::Result<f64> {
         .with_context(|| format!("unexpected /proc/loadavg: {text:?}"))
 }
 
+/// Milliseconds that a fixed single-threaded integer workload takes: a reading of the speed
+/// the bench gets, which the load average misses (e.g. other virtual machines on the host).
+pub fn cpu_probe() -> f64 {
+    let started = Instant::now();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..50_000_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    std::hint::black_box(x);
+    started.elapsed().as_secs_f64() * 1000.0
+}
+
 /// How long to wait for a quiet machine, and what counts as quiet.
 #[derive(Debug, Clone, Copy)]
 pub struct Quiet {

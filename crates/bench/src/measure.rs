@@ -31,6 +31,7 @@ use sxapi::{CancelToken, PagedQuery};
 use test_kit::TestDb;
 
 use crate::child::{Run, Service, Services};
+use crate::machine;
 use crate::pgwire::{CountingProxy, Traffic};
 use crate::stats::{self, Writes};
 
@@ -59,6 +60,8 @@ pub struct SizeResult {
     pub load_average: f64,
     /// 1-minute load average when it ended (the bench's own load included).
     pub load_after: f64,
+    /// [`machine::cpu_probe`] when the size started and when it ended, in ms.
+    pub cpu_probe_ms: [f64; 2],
     /// HTTP requests one extraction made (counted by the fake).
     pub requests: u64,
     /// What paging must cost: per entity, ⌊records / page size⌋ + 1 pages.
@@ -175,6 +178,7 @@ pub struct Bench {
 impl Bench {
     /// Measures one size. `load_average` is recorded as given.
     pub fn measure(&self, launches: usize, load_average: f64) -> anyhow::Result<SizeResult> {
+        let probe = machine::cpu_probe();
         let dataset = Dataset::synthetic(launches);
         let counts: Vec<usize> = ["launches", "missions", "rockets"]
             .iter()
@@ -205,7 +209,8 @@ impl Bench {
             records: counts.iter().sum(),
             staging_rows,
             load_average,
-            load_after: crate::machine::load_average()?,
+            load_after: machine::load_average()?,
+            cpu_probe_ms: [probe, machine::cpu_probe()],
             requests,
             expected_requests,
             fake: fake_alone,

@@ -217,15 +217,16 @@ pub fn markdown(report: &Report<'_>) -> String {
     let loads: Vec<String> = results
         .iter()
         .map(|r| {
+            let [before, after] = r.cpu_probe_ms;
             format!(
-                "{}: {:.2} → {:.2}",
+                "{}: {:.2} → {:.2} ({before:.0} → {after:.0} ms)",
                 r.launches, r.load_average, r.load_after
             )
         })
         .collect();
     let _ = writeln!(
         out,
-        "Run of {started}: `{command}`. Page size {}, {} timed repetitions per size (medians; peak RSS is the largest seen). 1-minute load average at the start and the end of each size (launches: start → end, the bench's own load included): {}.\n",
+        "Run of {started}: `{command}`. Page size {}, {} timed repetitions per size (medians; peak RSS is the largest seen). 1-minute load average at the start and the end of each size, the bench's own load included, and the time of a fixed single-threaded CPU task then (lower is faster: it shows a slow host that the load average misses): {}.\n",
         options.page_size,
         options.repeats,
         loads.join(", ")
