@@ -10,6 +10,8 @@ pub mod staging {
             status -> Text,
             rows_changed -> Int8,
             error -> Nullable<Text>,
+            unchanged_checks -> Int8,
+            last_checked_at -> Nullable<Timestamptz>,
         }
     }
 
@@ -27,6 +29,7 @@ pub mod staging {
             pages -> Int4,
             retries -> Int4,
             error -> Nullable<Text>,
+            fingerprint -> Nullable<Text>,
         }
     }
 

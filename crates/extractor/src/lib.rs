@@ -11,7 +11,6 @@ pub mod transform;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use db_models::models::RunStatus;
 use repository::Database;
 use service::freshness::{Freshness, StaleWatch};
 use service::{Config, Job, Outcome, ServiceArgs};
@@ -96,12 +95,13 @@ impl Job for Extractor {
 }
 
 impl Extractor {
-    /// One run: lock, fetch, transform, publish; counted in the metrics.
+    /// One run: lock, fetch, then either record that nothing changed or transform and
+    /// publish; counted in the metrics.
     fn extract(&mut self, cancel: &CancelToken) -> Outcome {
         let started = Instant::now();
         // Held until the end of the run: a second extractor skips instead of racing this one.
-        let (_lock, run_id) = match sink::lock_and_open_run(&self.database) {
-            Ok(Some(locked)) => locked,
+        let lock = match sink::lock(&self.database) {
+            Ok(Some(lock)) => lock,
             Ok(None) => {
                 log::info!("Another extractor is running; skipping this run.");
                 self.metrics.count_run("skipped");
@@ -114,6 +114,35 @@ impl Extractor {
             }
         };
         let fetched = source::fetch_all(&self.client, &self.entities, cancel);
+        if !cancel.is_cancelled() {
+            if let Some(fingerprints) = fetched.complete_fingerprints(&self.entities) {
+                match sink::confirm_unchanged(&self.database, &fingerprints) {
+                    Ok(Some(loaded_by)) => {
+                        // Expected of a frozen upstream: information, not a warning.
+                        log::info!(
+                            "The source has no new data (checked in {:.2}s): staging is as extract run {loaded_by} loaded it; nothing written.",
+                            started.elapsed().as_secs_f64()
+                        );
+                        self.metrics.count_run("unchanged");
+                        return Outcome::Succeeded;
+                    }
+                    Ok(None) => {}
+                    Err(error) => {
+                        log::error!("Extract run could not check for changes: {error:#}");
+                        self.metrics.count_run("failed");
+                        return Outcome::Failed;
+                    }
+                }
+            }
+        }
+        let run_id = match sink::open_run(&self.database, &lock) {
+            Ok(run_id) => run_id,
+            Err(error) => {
+                log::error!("Extract run could not start: {error:#}");
+                self.metrics.count_run("failed");
+                return Outcome::Failed;
+            }
+        };
         if cancel.is_cancelled() {
             sink::record_failure(&self.database, run_id, "stopped by a shutdown signal", &[]);
             log::warn!("Extract run {run_id} stopped by a shutdown signal; staging untouched.");
@@ -132,9 +161,8 @@ impl Extractor {
                     published.rows_changed,
                     transform::unresolved(&published.references),
                 );
-                if published.status == RunStatus::Succeeded && published.rows_changed == 0 {
-                    // Expected of a frozen upstream: information, not a warning.
-                    log::info!("The source has no new data: staging is unchanged.");
+                if published.rows_changed == 0 {
+                    log::info!("Staging is unchanged.");
                 }
                 self.metrics
                     .record_run(published.status.as_str(), &entities);

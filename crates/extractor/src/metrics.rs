@@ -40,7 +40,7 @@ impl Metrics {
         let metrics = Metrics {
             runs: registry.counter(
                 "greenadam_extract_runs_total",
-                "Extract runs by how they ended (skipped: another extractor was running).",
+                "Extract runs by how they ended (unchanged: the upstream served what staging was loaded from, nothing written; skipped: another extractor was running).",
                 &["status"],
             ),
             records: registry.gauge(
@@ -71,7 +71,7 @@ impl Metrics {
             freshness: FreshnessGauges::register(&registry),
             registry,
         };
-        for status in ["succeeded", "partial", "failed", "skipped"] {
+        for status in ["succeeded", "unchanged", "partial", "failed", "skipped"] {
             metrics.runs.add(&[status], 0.0);
         }
         for outcome in ["succeeded", "failed"] {

@@ -5,21 +5,32 @@ use repository::staging::{Published, Snapshot};
 use repository::{extract_runs, Database};
 use service::Outcome;
 
-/// Takes the extractor lock (`None`: another extractor holds it), closes runs left
-/// `running` by a process that died, and opens this run's row in `staging.extract_run`.
-pub fn lock_and_open_run(database: &Database) -> repository::Result<Option<(RunLock, i64)>> {
-    let Some(lock) = extract_runs::try_lock(database)? else {
-        return Ok(None);
-    };
+/// Takes the extractor lock: `None` when another extractor holds it.
+pub fn lock(database: &Database) -> repository::Result<Option<RunLock>> {
+    extract_runs::try_lock(database)
+}
+
+/// Records the check if the upstream served exactly what staging was loaded from (see
+/// [`extract_runs::confirm_unchanged`]); returns the run that loaded it, or `None`.
+pub fn confirm_unchanged(
+    database: &Database,
+    fingerprints: &[(&str, String)],
+) -> repository::Result<Option<i64>> {
     let mut conn = database.connection()?;
-    let interrupted = extract_runs::close_interrupted(&mut conn, &lock)?;
+    extract_runs::confirm_unchanged(&mut conn, fingerprints)
+}
+
+/// Closes runs left `running` by a process that died (the lock proves none is alive), and
+/// opens this run's row in `staging.extract_run`.
+pub fn open_run(database: &Database, lock: &RunLock) -> repository::Result<i64> {
+    let mut conn = database.connection()?;
+    let interrupted = extract_runs::close_interrupted(&mut conn, lock)?;
     if interrupted > 0 {
         log::warn!(
             "Marked {interrupted} extract run(s) left running by a stopped extractor as failed."
         );
     }
-    let run_id = extract_runs::start(&mut conn)?;
-    Ok(Some((lock, run_id)))
+    extract_runs::start(&mut conn)
 }
 
 /// Publishes the snapshot in one transaction. If that fails, nothing was written and the run

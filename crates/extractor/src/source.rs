@@ -1,5 +1,8 @@
 //! Pulling every selected entity and relation from the API.
 use std::collections::HashMap;
+use std::io::Write;
+
+use sha2::{Digest, Sha256};
 
 use sxapi::records::{
     CapsuleMissionsPage, CapsulesPage, CompanyQuery, CoreMissionsPage, CoresPage, DragonsPage,
@@ -25,6 +28,39 @@ pub struct Pulled {
     /// into the typed record has already checked every value against the schema, and
     /// `transform` reads these rows straight off the JSON.
     pub others: HashMap<&'static str, sxapi::Result<Fetched<()>>>,
+    /// The [`fingerprint`] of every entity fetched without error.
+    pub fingerprints: HashMap<&'static str, String>,
+}
+
+impl Pulled {
+    /// Every entity's fingerprint, or `None` when any fetch failed: only a complete pull can
+    /// show that the upstream is unchanged.
+    pub fn complete_fingerprints(
+        &self,
+        entities: &[&'static str],
+    ) -> Option<Vec<(&'static str, String)>> {
+        entities
+            .iter()
+            .map(|entity| Some((*entity, self.fingerprints.get(entity)?.clone())))
+            .collect()
+    }
+}
+
+/// SHA-256 (hex) of an entity's records as fetched (each record's JSON, in order, and where
+/// the list held nulls): equal fingerprints mean the upstream served exactly the same. A
+/// cryptographic hash, so a hostile upstream cannot forge a collision to hide a change.
+pub fn fingerprint<T>(fetched: &Fetched<T>) -> String {
+    let mut hasher = Sha256::new();
+    for record in &fetched.records {
+        // Writing into a hasher cannot fail, and serialising a `Value` cannot either.
+        serde_json::to_writer(&mut hasher, &record.raw).expect("hashing a JSON value");
+        hasher.update(b"\n");
+    }
+    for position in &fetched.null_positions {
+        writeln!(hasher, "null at {position}").expect("hashing a position");
+    }
+    let digest = hasher.finalize();
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Fetches one entity, keeping only the raw JSON of its records.
@@ -87,12 +123,48 @@ pub fn fetch_all(client: &Client, entities: &[&'static str], cancel: &CancelToke
         missions: wanted("mission").then(|| client.fetch_missions(cancel)),
         rockets: wanted("rocket").then(|| client.fetch_rockets(cancel)),
         others: HashMap::new(),
+        fingerprints: HashMap::new(),
     };
     for (name, fetch) in QUERIES {
         if wanted(name) {
             pulled.others.insert(name, fetch(client, cancel));
         }
     }
+    let typed_fingerprints = [
+        (
+            "launch",
+            pulled
+                .launches
+                .as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(fingerprint),
+        ),
+        (
+            "mission",
+            pulled
+                .missions
+                .as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(fingerprint),
+        ),
+        (
+            "rocket",
+            pulled
+                .rockets
+                .as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(fingerprint),
+        ),
+    ];
+    let other_fingerprints = pulled
+        .others
+        .iter()
+        .map(|(name, r)| (*name, r.as_ref().ok().map(fingerprint)));
+    pulled.fingerprints = typed_fingerprints
+        .into_iter()
+        .chain(other_fingerprints)
+        .filter_map(|(name, fingerprint)| Some((name, fingerprint?)))
+        .collect();
     let typed = [
         (
             "launch",
@@ -143,6 +215,40 @@ fn is_insecure(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
+
+    fn fetched(raws: &[Value], null_positions: &[usize]) -> Fetched<()> {
+        Fetched {
+            records: raws
+                .iter()
+                .map(|raw| Record {
+                    value: (),
+                    raw: raw.clone(),
+                })
+                .collect(),
+            null_positions: null_positions.to_vec(),
+            pages: 1,
+            retries: 0,
+        }
+    }
+
+    #[test]
+    fn the_fingerprint_changes_with_any_value_the_order_or_a_null_element() {
+        let a = json!({"id": "1", "name": "FalconSat"});
+        let b = json!({"id": "2", "name": "DemoSat"});
+        let base = fingerprint(&fetched(&[a.clone(), b.clone()], &[]));
+        assert_eq!(base.len(), 64, "hex SHA-256");
+        assert_eq!(fingerprint(&fetched(&[a.clone(), b.clone()], &[])), base);
+        let renamed = json!({"id": "2", "name": "DemoSat 2"});
+        for other in [
+            fetched(&[a.clone(), renamed], &[]),
+            fetched(&[b.clone(), a.clone()], &[]),
+            fetched(&[a.clone(), b.clone()], &[2]),
+            fetched(&[a.clone()], &[]),
+        ] {
+            assert_ne!(fingerprint(&other), base);
+        }
+    }
 
     #[test]
     fn plain_http_is_insecure_except_on_loopback() {

@@ -105,10 +105,12 @@ pub fn snapshot(run_id: i64, pulled: Pulled) -> Snapshot {
         missions,
         rockets,
         others,
+        fingerprints,
     } = pulled;
     let mut gate = Gate {
         run_id,
         others,
+        fingerprints,
         rejected: Vec::new(),
         entities: Vec::new(),
     };
@@ -199,6 +201,8 @@ struct Gate {
     run_id: i64,
     /// What was fetched of the entities read off the JSON, taken as they are converted.
     others: HashMap<&'static str, sxapi::Result<Fetched<()>>>,
+    /// The fetches' fingerprints, stored with each entity's report.
+    fingerprints: HashMap<&'static str, String>,
     rejected: Vec<NewRejected>,
     entities: Vec<ExtractRunEntity>,
 }
@@ -227,6 +231,7 @@ impl Gate {
             pages: 0,
             retries: 0,
             error: None,
+            fingerprint: self.fingerprints.remove(entity),
         };
         let fetched = match fetched? {
             Ok(fetched) => fetched,
@@ -715,6 +720,7 @@ mod tests {
         Gate {
             run_id: 7,
             others: HashMap::new(),
+            fingerprints: HashMap::new(),
             rejected: Vec::new(),
             entities: Vec::new(),
         }

@@ -101,27 +101,28 @@ fn current_endpoint_fixtures_land_in_staging_with_every_link() {
 }
 
 #[test]
-fn rerunning_on_unchanged_data_changes_nothing() {
+fn rerunning_on_unchanged_data_writes_only_the_check() {
     let stack = Stack::new(Dataset::fixture("original").unwrap());
     assert_eq!(stack.extract(), Outcome::Succeeded);
     let before = stack.staging_dump();
-    let rejected_before = stack.count("staging.rejected");
     assert_eq!(stack.extract(), Outcome::Succeeded);
-    let mut conn = stack.conn();
-    let run = extract_runs::latest(&mut conn).unwrap().unwrap();
-    assert_eq!(run.rows_changed, 0);
-    // The one difference allowed: the second run recorded its own refusal of the duplicate.
-    assert_eq!(stack.count("staging.rejected"), rejected_before + 1);
-    let without_rejected = |dump: String| {
-        dump.split("-- staging.rejected")
-            .next()
-            .unwrap()
-            .to_string()
-    };
-    assert_eq!(
-        without_rejected(stack.staging_dump()),
-        without_rejected(before)
-    );
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    // No run opened, nothing rewritten, the duplicate not refused again: the first run's
+    // row counts the two checks.
+    assert_eq!(stack.count("staging.extract_run"), 1);
+    let run = extract_runs::latest(&mut stack.conn()).unwrap().unwrap();
+    assert_eq!(run.unchanged_checks, 2);
+    assert!(run.last_checked_at.unwrap() >= run.finished_at.unwrap());
+    assert_eq!(stack.staging_dump(), before);
+
+    // Any change upstream makes the next run load again.
+    let mut dataset = Dataset::fixture("original").unwrap();
+    dataset.collection_mut("rockets")[0]["name"] = "Falcon 1e".into();
+    stack.fake.set_dataset(dataset);
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    let run = extract_runs::latest(&mut stack.conn()).unwrap().unwrap();
+    assert_eq!((run.rows_changed, run.unchanged_checks), (1, 0));
+    assert_eq!(stack.count("staging.extract_run"), 2);
 }
 
 #[test]

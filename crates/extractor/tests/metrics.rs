@@ -87,7 +87,8 @@ fn metrics_count_runs_records_requests_and_retries() {
     let last = after.value("greenadam_last_successful_extract_timestamp_seconds");
     assert!((now - 60.0..now + 60.0).contains(&last), "{last}");
 
-    // Two 503s on launches: retried, counted, and the run still succeeds.
+    // Two 503s on launches: retried, counted, and the run still succeeds, finding the
+    // upstream unchanged.
     stack
         .fake
         .inject(FaultRule::on("launches", Fault::Status(503)).times(2));
@@ -104,7 +105,11 @@ fn metrics_count_runs_records_requests_and_retries() {
     );
     assert_eq!(
         retried.value("greenadam_extract_runs_total{status=\"succeeded\"}"),
-        2.0
+        1.0
+    );
+    assert_eq!(
+        retried.value("greenadam_extract_runs_total{status=\"unchanged\"}"),
+        1.0
     );
     assert_eq!(retried.value("greenadam_extract_rejected_total"), 0.0);
 }

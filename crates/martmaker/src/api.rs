@@ -326,7 +326,7 @@ fn readiness(status: &str, reasons: Vec<String>, facts: Option<&Status>) -> Valu
         "reasons": reasons,
         "marts_built_at": facts.and_then(|f| f.marts_built_at),
         "last_successful_build_at": facts.and_then(|f| f.last_build.as_ref()).and_then(|b| b.finished_at),
-        "last_successful_extract_at": last_extract.map(|l| l.finished_at),
+        "last_successful_extract_at": last_extract.map(|l| l.current_at),
         "last_extract_rows_changed": last_extract.map(|l| l.rows_changed),
     })
 }

@@ -1,5 +1,6 @@
 //! `staging.extract_run`: opening a run, recording a failed one, reading them back.
 use diesel::prelude::*;
+use diesel::sql_types::{Array, Text};
 
 use db_models::models::{ExtractRun, ExtractRunEntity, RunStatus};
 use db_models::schema::staging::{extract_run, extract_run_entity};
@@ -62,6 +63,54 @@ pub fn start(conn: &mut PgConnection) -> Result<i64> {
         .returning(extract_run::id)
         .get_result(conn)?)
 }
+
+/// Records a check that found the upstream unchanged, if it did: when every entity's
+/// `fingerprint` (`(entity, fingerprint)` pairs of a complete fetch) equals the one of the run
+/// that last loaded that entity, staging already holds exactly what the upstream serves. Then
+/// the latest loading run counts the check (`unchanged_checks`, `last_checked_at`) and its id
+/// is returned; nothing else is written. `None`: something changed (or was never loaded), and
+/// nothing was written. One statement, so an unchanged upstream costs one small transaction.
+pub fn confirm_unchanged(
+    conn: &mut PgConnection,
+    fingerprints: &[(&str, String)],
+) -> Result<Option<i64>> {
+    #[derive(QueryableByName)]
+    struct Confirmed {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let (entities, fingerprints): (Vec<&str>, Vec<&str>) = fingerprints
+        .iter()
+        .map(|(entity, fingerprint)| (*entity, fingerprint.as_str()))
+        .unzip();
+    let confirmed: Option<Confirmed> = diesel::sql_query(CONFIRM_UNCHANGED_SQL)
+        .bind::<Array<Text>, _>(entities)
+        .bind::<Array<Text>, _>(fingerprints)
+        .get_result(conn)
+        .optional()?;
+    Ok(confirmed.map(|run| run.id))
+}
+
+/// See [`confirm_unchanged`]. A run that wrote staging is `succeeded` or `partial`; within
+/// it, an entity whose rows it loaded is `succeeded`.
+const CONFIRM_UNCHANGED_SQL: &str = "
+    UPDATE staging.extract_run run
+    SET unchanged_checks = run.unchanged_checks + 1, last_checked_at = now()
+    WHERE run.id = (SELECT max(id) FROM staging.extract_run
+                    WHERE status IN ('succeeded', 'partial'))
+      AND NOT EXISTS (
+          SELECT 1
+          FROM unnest($1::text[], $2::text[]) AS fetched (entity, fingerprint)
+          WHERE fetched.fingerprint IS DISTINCT FROM (
+              SELECT loaded.fingerprint
+              FROM staging.extract_run_entity loaded
+              JOIN staging.extract_run loading ON loading.id = loaded.run_id
+              WHERE loaded.entity = fetched.entity
+                AND loaded.status = 'succeeded'
+                AND loading.status IN ('succeeded', 'partial')
+              ORDER BY loaded.run_id DESC
+              LIMIT 1))
+    RETURNING run.id";
 
 /// Records a run that wrote nothing to staging: status `failed`, the cause, and the
 /// per-entity outcomes known so far.

@@ -154,8 +154,9 @@ pub fn publication_by_object_page(
 /// The last successful extraction (see [`last_successful_extract`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LastExtract {
-    /// When it finished.
-    pub finished_at: DateTime<Utc>,
+    /// When staging was last known to match the upstream: the run's end, or a later check
+    /// that found the upstream unchanged since.
+    pub current_at: DateTime<Utc>,
     /// Staging rows it changed; 0 means the source had nothing new.
     pub rows_changed: i64,
 }
@@ -179,9 +180,14 @@ pub fn last_successful_extract(conn: &mut PgConnection) -> Result<Option<LastExt
         .select((extract_run::finished_at, extract_run::rows_changed))
         .first(conn)
         .optional()?;
+    // A check that found the upstream unchanged (recorded on whichever run loaded last)
+    // confirms every entity, the launches included.
+    let last_checked_at: Option<DateTime<Utc>> = extract_run::table
+        .select(diesel::dsl::max(extract_run::last_checked_at))
+        .first(conn)?;
     Ok(row.and_then(|(finished_at, rows_changed)| {
         finished_at.map(|finished_at| LastExtract {
-            finished_at,
+            current_at: last_checked_at.map_or(finished_at, |checked| checked.max(finished_at)),
             rows_changed,
         })
     }))

@@ -40,7 +40,7 @@ fn a_partial_run_with_launches_loaded_keeps_the_copy_fresh() {
     // Rockets failed, launches loaded: fresh, and newer.
     run(&database, &["rocket"]);
     let partial = read::last_successful_extract(&mut conn).unwrap().unwrap();
-    assert!(partial.finished_at > succeeded.finished_at);
+    assert!(partial.current_at > succeeded.current_at);
 
     // Launches failed: does not refresh the copy.
     run(&database, &["launch"]);

@@ -37,12 +37,12 @@ impl Freshness {
         let Some(last) = &self.last_extract else {
             return Some("no successful extraction yet".into());
         };
-        let age = (self.now - last.finished_at).to_std().unwrap_or_default();
+        let age = (self.now - last.current_at).to_std().unwrap_or_default();
         (age > self.stale_after).then(|| {
             format!(
                 "no successful extraction for {} (last one finished {}; stale after {})",
                 humantime::format_duration(Duration::from_secs(age.as_secs())),
-                last.finished_at
+                last.current_at
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 humantime::format_duration(self.stale_after),
             )
@@ -111,7 +111,7 @@ impl FreshnessGauges {
             .set(&[], if freshness.is_some() { 1.0 } else { 0.0 });
         let last = freshness.and_then(|f| f.last_extract.as_ref());
         self.last_extract
-            .set_or_clear(&[], last.map(|l| timestamp_seconds(l.finished_at)));
+            .set_or_clear(&[], last.map(|l| timestamp_seconds(l.current_at)));
         self.stale.set_or_clear(
             &[],
             freshness.map(|f| f64::from(u8::from(f.stale_reason().is_some()))),
@@ -133,7 +133,7 @@ mod tests {
         Freshness {
             now,
             last_extract: minutes_ago.map(|m| LastExtract {
-                finished_at: now - chrono::Duration::minutes(m),
+                current_at: now - chrono::Duration::minutes(m),
                 rows_changed: 0,
             }),
             stale_after: Duration::from_secs(3 * 3600),

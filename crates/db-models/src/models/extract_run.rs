@@ -45,6 +45,10 @@ pub struct ExtractRun {
     pub rows_changed: i64,
     /// Why it failed or was partial.
     pub error: Option<String>,
+    /// Later runs that found the upstream unchanged since this one (and wrote nothing else).
+    pub unchanged_checks: i64,
+    /// When the last of them found staging still current.
+    pub last_checked_at: Option<DateTime<Utc>>,
 }
 
 /// Per-entity outcome of a run.
@@ -75,6 +79,8 @@ pub struct ExtractRunEntity {
     pub retries: i32,
     /// Why the entity failed.
     pub error: Option<String>,
+    /// SHA-256 (hex) of the records fetched, in order; `None` when the fetch failed.
+    pub fingerprint: Option<String>,
 }
 
 /// How many values of one reference column point at nothing, counted after a run published.

@@ -50,6 +50,7 @@ pub fn report(run_id: i64, entity: &str, error: Option<&str>) -> ExtractRunEntit
         pages: 1,
         retries: 0,
         error: error.map(str::to_string),
+        fingerprint: None,
     }
 }
 
