@@ -86,18 +86,33 @@ impl Job for Extractor {
     const DATABASE_ROLE: &'static str = "greenadam_extractor";
 
     fn run(&mut self, cancel: &CancelToken) -> Outcome {
-        let outcome = self.extract(cancel);
-        if !cancel.is_cancelled() {
-            self.check_freshness();
+        match self.extract(cancel) {
+            Extracted::Unchanged => {
+                self.stale.observe_current();
+                Outcome::Succeeded
+            }
+            Extracted::Ran(outcome) => {
+                if !cancel.is_cancelled() {
+                    self.check_freshness();
+                }
+                outcome
+            }
         }
-        outcome
     }
+}
+
+/// How one run ended.
+enum Extracted {
+    /// The upstream served what staging holds: only the check was recorded.
+    Unchanged,
+    /// Anything else: skipped, failed, or a run that opened a row and published.
+    Ran(Outcome),
 }
 
 impl Extractor {
     /// One run: lock, fetch, then either record that nothing changed or transform and
     /// publish; counted in the metrics.
-    fn extract(&mut self, cancel: &CancelToken) -> Outcome {
+    fn extract(&mut self, cancel: &CancelToken) -> Extracted {
         let started = Instant::now();
         // Held until the end of the run: a second extractor skips instead of racing this one.
         let lock = match sink::lock(&self.database) {
@@ -105,34 +120,20 @@ impl Extractor {
             Ok(None) => {
                 log::info!("Another extractor is running; skipping this run.");
                 self.metrics.count_run("skipped");
-                return Outcome::Succeeded;
+                return Extracted::Ran(Outcome::Succeeded);
             }
             Err(error) => {
                 log::error!("Extract run could not start: {error:#}");
                 self.metrics.count_run("failed");
-                return Outcome::Failed;
+                return Extracted::Ran(Outcome::Failed);
             }
         };
         let fetched = source::fetch_all(&self.client, &self.entities, cancel);
         if !cancel.is_cancelled() {
-            if let Some(fingerprints) = fetched.complete_fingerprints(&self.entities) {
-                match sink::confirm_unchanged(&self.database, &fingerprints) {
-                    Ok(Some(loaded_by)) => {
-                        // Expected of a frozen upstream: information, not a warning.
-                        log::info!(
-                            "The source has no new data (checked in {:.2}s): staging is as extract run {loaded_by} loaded it; nothing written.",
-                            started.elapsed().as_secs_f64()
-                        );
-                        self.metrics.count_run("unchanged");
-                        return Outcome::Succeeded;
-                    }
-                    Ok(None) => {}
-                    Err(error) => {
-                        log::error!("Extract run could not check for changes: {error:#}");
-                        self.metrics.count_run("failed");
-                        return Outcome::Failed;
-                    }
-                }
+            match self.unchanged(&fetched, started) {
+                Ok(true) => return Extracted::Unchanged,
+                Ok(false) => {}
+                Err(()) => return Extracted::Ran(Outcome::Failed),
             }
         }
         let run_id = match sink::open_run(&self.database, &lock) {
@@ -140,14 +141,14 @@ impl Extractor {
             Err(error) => {
                 log::error!("Extract run could not start: {error:#}");
                 self.metrics.count_run("failed");
-                return Outcome::Failed;
+                return Extracted::Ran(Outcome::Failed);
             }
         };
         if cancel.is_cancelled() {
             sink::record_failure(&self.database, run_id, "stopped by a shutdown signal", &[]);
             log::warn!("Extract run {run_id} stopped by a shutdown signal; staging untouched.");
             self.metrics.count_run("failed");
-            return Outcome::Failed;
+            return Extracted::Ran(Outcome::Failed);
         }
         let snapshot = transform::snapshot(run_id, fetched);
         let summary = transform::summary(&snapshot);
@@ -161,12 +162,9 @@ impl Extractor {
                     published.rows_changed,
                     transform::unresolved(&published.references),
                 );
-                if published.rows_changed == 0 {
-                    log::info!("Staging is unchanged.");
-                }
                 self.metrics
                     .record_run(published.status.as_str(), &entities);
-                sink::outcome(published.status)
+                Extracted::Ran(sink::outcome(published.status))
             }
             Err(error) => {
                 log::error!(
@@ -174,7 +172,32 @@ impl Extractor {
                     started.elapsed().as_secs_f64()
                 );
                 self.metrics.count_run("failed");
-                Outcome::Failed
+                Extracted::Ran(Outcome::Failed)
+            }
+        }
+    }
+
+    /// Whether the upstream served exactly what staging was loaded from (then the check is
+    /// recorded and counted); `Err` (logged) when the database could not say.
+    fn unchanged(&self, fetched: &source::Pulled, started: Instant) -> Result<bool, ()> {
+        let Some(fingerprints) = fetched.complete_fingerprints(&self.entities) else {
+            return Ok(false); // a failed fetch: the run publishes what it got
+        };
+        match sink::confirm_unchanged(&self.database, &fingerprints) {
+            Ok(Some(loaded_by)) => {
+                // Expected of a frozen upstream: information, not a warning.
+                log::info!(
+                    "The source has no new data (checked in {:.2}s): staging is as extract run {loaded_by} loaded it; nothing written.",
+                    started.elapsed().as_secs_f64()
+                );
+                self.metrics.count_run("unchanged");
+                Ok(true)
+            }
+            Ok(None) => Ok(false),
+            Err(error) => {
+                log::error!("Extract run could not check for changes: {error:#}");
+                self.metrics.count_run("failed");
+                Err(())
             }
         }
     }

@@ -244,7 +244,7 @@ mod tests {
             fetched(&[a.clone(), renamed], &[]),
             fetched(&[b.clone(), a.clone()], &[]),
             fetched(&[a.clone(), b.clone()], &[2]),
-            fetched(&[a.clone()], &[]),
+            fetched(std::slice::from_ref(&a), &[]),
         ] {
             assert_ne!(fingerprint(&other), base);
         }

@@ -60,7 +60,17 @@ pub struct StaleWatch {
 impl StaleWatch {
     /// Compares with the previous observation and logs a change.
     pub fn observe(&mut self, freshness: &Freshness) {
-        match freshness.stale_reason() {
+        self.set(freshness.stale_reason());
+    }
+
+    /// Staging was just confirmed current (an extraction found the upstream unchanged):
+    /// fresh, without asking the database.
+    pub fn observe_current(&mut self) {
+        self.set(None);
+    }
+
+    fn set(&mut self, stale_reason: Option<String>) {
+        match stale_reason {
             Some(reason) if !self.stale => {
                 log::warn!("Staging is stale: {reason}. The marts keep serving the last copy.");
                 self.stale = true;
