@@ -62,6 +62,32 @@ struct Locked {
     locked: bool,
 }
 
+/// Whether staging changed since the last successful build, in one statement (a martmaker
+/// asks every tick): the last extract run that changed staging (as in
+/// [`latest_staging_change`]), and whether the last successful build read exactly that.
+const SINCE_LAST_BUILD_SQL: &str = "
+    WITH latest AS (
+        SELECT max(id) AS source FROM staging.extract_run
+        WHERE status IN ('succeeded', 'partial') AND rows_changed > 0
+    ), built AS (
+        SELECT source_run_id FROM marts.build_run
+        WHERE mart = $1 AND status = 'succeeded'
+        ORDER BY id DESC
+        LIMIT 1
+    )
+    SELECT latest.source,
+           EXISTS (SELECT 1 FROM built WHERE source_run_id IS NOT DISTINCT FROM latest.source)
+               AS unchanged
+    FROM latest";
+
+#[derive(QueryableByName)]
+struct SinceLastBuild {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    source: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    unchanged: bool,
+}
+
 /// The last extract run that changed staging (what a build reads "as of").
 fn latest_staging_change(conn: &mut PgConnection) -> QueryResult<Option<i64>> {
     extract_run::table
@@ -85,13 +111,13 @@ pub fn last_successful_build(conn: &mut PgConnection) -> Result<Option<BuildRun>
 /// Rebuilds `marts.publication` and `marts.publication_by_object` if staging changed since
 /// the last successful build, checks them, and publishes them in one transaction.
 pub fn refresh_publication(conn: &mut PgConnection) -> Result<Refresh> {
-    let source = latest_staging_change(conn)?;
-    if let Some(last) = last_successful_build(conn)? {
-        if last.source_run_id == source {
-            return Ok(Refresh::Unchanged {
-                source_run_id: source,
-            });
-        }
+    let check: SinceLastBuild = diesel::sql_query(SINCE_LAST_BUILD_SQL)
+        .bind::<Text, _>(PUBLICATION_MART)
+        .get_result(conn)?;
+    if check.unchanged {
+        return Ok(Refresh::Unchanged {
+            source_run_id: check.source,
+        });
     }
 
     let build_id: i64 = diesel::insert_into(build_run::table)

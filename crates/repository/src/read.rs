@@ -2,11 +2,10 @@
 //! how fresh they are. Nothing here writes.
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::Timestamptz;
+use diesel::sql_types::{BigInt, Nullable, Timestamptz};
 
 use db_models::models::PublicationByObject;
 use db_models::schema::marts::{publication, publication_by_object};
-use db_models::schema::staging::{extract_run, extract_run_entity};
 
 use crate::Result;
 
@@ -151,7 +150,7 @@ pub fn publication_by_object_page(
     Ok(page)
 }
 
-/// The last successful extraction (see [`last_successful_extract`]).
+/// The last successful extraction (see [`extract_freshness`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LastExtract {
     /// When staging was last known to match the upstream: the run's end, or a later check
@@ -161,36 +160,65 @@ pub struct LastExtract {
     pub rows_changed: i64,
 }
 
-/// The last extract run that refreshed the launches, if any: `succeeded`, or `partial` with
-/// the launches loaded. (With every entity extracted, today's endpoint always makes runs
-/// `partial`, its broken resolvers failing; the copy is still fresh.) Reads `staging`: the
-/// extractor's and the martmaker's roles may, the reader's may not.
-pub fn last_successful_extract(conn: &mut PgConnection) -> Result<Option<LastExtract>> {
-    let launches_loaded = extract_run_entity::table
-        .filter(extract_run_entity::run_id.eq(extract_run::id))
-        .filter(extract_run_entity::entity.eq("launch"))
-        .filter(extract_run_entity::status.eq("succeeded"));
-    let row: Option<(Option<DateTime<Utc>>, i64)> = extract_run::table
-        .filter(
-            extract_run::status.eq("succeeded").or(extract_run::status
-                .eq("partial")
-                .and(diesel::dsl::exists(launches_loaded))),
-        )
-        .order(extract_run::id.desc())
-        .select((extract_run::finished_at, extract_run::rows_changed))
-        .first(conn)
-        .optional()?;
-    // A check that found the upstream unchanged (recorded on whichever run loaded last)
-    // confirms every entity, the launches included.
-    let last_checked_at: Option<DateTime<Utc>> = extract_run::table
-        .select(diesel::dsl::max(extract_run::last_checked_at))
-        .first(conn)?;
-    Ok(row.and_then(|(finished_at, rows_changed)| {
-        finished_at.map(|finished_at| LastExtract {
-            current_at: last_checked_at.map_or(finished_at, |checked| checked.max(finished_at)),
+/// What staging's freshness is judged by, read in one statement (a service checks it every
+/// tick): the database's clock (ages are computed against it, not this host's, since it
+/// wrote the timestamps) and the last extract run that refreshed the launches, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractFreshness {
+    /// The database's `now()`.
+    pub now: DateTime<Utc>,
+    /// The last run that refreshed the launches.
+    pub last_extract: Option<LastExtract>,
+}
+
+/// Reads [`ExtractFreshness`]. A run refreshed the launches when it `succeeded`, or was
+/// `partial` with the launches loaded (with every entity extracted, today's endpoint always
+/// makes runs `partial`, its broken resolvers failing; the copy is still fresh). A later check
+/// that found the upstream unchanged (recorded on whichever run loaded last) confirms every
+/// entity, the launches included. Reads `staging`: the extractor's and the martmaker's roles
+/// may, the reader's may not.
+pub fn extract_freshness(conn: &mut PgConnection) -> Result<ExtractFreshness> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Timestamptz)]
+        now: DateTime<Utc>,
+        #[diesel(sql_type = Nullable<Timestamptz>)]
+        finished_at: Option<DateTime<Utc>>,
+        #[diesel(sql_type = Nullable<BigInt>)]
+        rows_changed: Option<i64>,
+        #[diesel(sql_type = Nullable<Timestamptz>)]
+        last_checked_at: Option<DateTime<Utc>>,
+    }
+    let row: Row = diesel::sql_query(
+        "SELECT now() AS now, last.finished_at, last.rows_changed,
+                (SELECT max(last_checked_at) FROM staging.extract_run) AS last_checked_at
+         FROM (SELECT) AS one
+         LEFT JOIN LATERAL (
+             SELECT run.finished_at, run.rows_changed
+             FROM staging.extract_run run
+             WHERE run.status = 'succeeded'
+                OR (run.status = 'partial' AND EXISTS (
+                        SELECT 1 FROM staging.extract_run_entity loaded
+                        WHERE loaded.run_id = run.id
+                          AND loaded.entity = 'launch'
+                          AND loaded.status = 'succeeded'))
+             ORDER BY run.id DESC
+             LIMIT 1) AS last ON true",
+    )
+    .get_result(conn)?;
+    let last_extract = row
+        .finished_at
+        .zip(row.rows_changed)
+        .map(|(finished_at, rows_changed)| LastExtract {
+            current_at: row
+                .last_checked_at
+                .map_or(finished_at, |checked| checked.max(finished_at)),
             rows_changed,
-        })
-    }))
+        });
+    Ok(ExtractFreshness {
+        now: row.now,
+        last_extract,
+    })
 }
 
 /// When the published marts were built (`None` before the first build).
@@ -198,10 +226,4 @@ pub fn marts_built_at(conn: &mut PgConnection) -> Result<Option<DateTime<Utc>>> 
     Ok(publication::table
         .select(diesel::dsl::min(publication::built_at))
         .first(conn)?)
-}
-
-/// The database's clock: ages are computed against it, not against this host's clock, since
-/// the timestamps they compare with were written by it.
-pub fn database_now(conn: &mut PgConnection) -> Result<DateTime<Utc>> {
-    Ok(diesel::select(diesel::dsl::sql::<Timestamptz>("now()")).get_result(conn)?)
 }

@@ -97,7 +97,9 @@ fn equal_fingerprints_are_counted_on_the_loading_run_and_nothing_else_is_written
     assert!(checked_at >= after[0].finished_at.unwrap());
     assert_eq!(rocket_versions(&database), staging_before);
     // Freshness counts the check.
-    let fresh = read::last_successful_extract(&mut common::conn(&database)).unwrap();
+    let fresh = read::extract_freshness(&mut common::conn(&database))
+        .unwrap()
+        .last_extract;
     assert_eq!(fresh.unwrap().current_at, checked_at);
 }
 

@@ -32,20 +32,32 @@ fn run(database: &repository::Database, failed: &[&str]) -> i64 {
 fn a_partial_run_with_launches_loaded_keeps_the_copy_fresh() {
     let (_db, database) = common::migrated();
     let mut conn = common::conn(&database);
-    assert_eq!(read::last_successful_extract(&mut conn).unwrap(), None);
+    assert_eq!(
+        read::extract_freshness(&mut conn).unwrap().last_extract,
+        None
+    );
 
     run(&database, &[]);
-    let succeeded = read::last_successful_extract(&mut conn).unwrap().unwrap();
+    let succeeded = read::extract_freshness(&mut conn)
+        .unwrap()
+        .last_extract
+        .unwrap();
 
     // Rockets failed, launches loaded: fresh, and newer.
     run(&database, &["rocket"]);
-    let partial = read::last_successful_extract(&mut conn).unwrap().unwrap();
+    let partial = read::extract_freshness(&mut conn)
+        .unwrap()
+        .last_extract
+        .unwrap();
     assert!(partial.current_at > succeeded.current_at);
 
     // Launches failed: does not refresh the copy.
     run(&database, &["launch"]);
     assert_eq!(
-        read::last_successful_extract(&mut conn).unwrap().unwrap(),
+        read::extract_freshness(&mut conn)
+            .unwrap()
+            .last_extract
+            .unwrap(),
         partial
     );
 }

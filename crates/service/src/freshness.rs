@@ -24,9 +24,10 @@ impl Freshness {
     /// Reads the facts (blocking). The role of `database` must be able to read `staging`.
     pub fn read(database: &Database, stale_after: Duration) -> repository::Result<Freshness> {
         let mut conn = database.connection()?;
+        let read::ExtractFreshness { now, last_extract } = read::extract_freshness(&mut conn)?;
         Ok(Freshness {
-            now: read::database_now(&mut conn)?,
-            last_extract: read::last_successful_extract(&mut conn)?,
+            now,
+            last_extract,
             stale_after,
         })
     }
