@@ -46,6 +46,7 @@ pub mod staging {
             success_rate_pct -> Nullable<Int4>,
             raw -> Jsonb,
             run_id -> Int8,
+            wikipedia_publication_url -> Nullable<Text>,
         }
     }
 
@@ -60,6 +61,9 @@ pub mod staging {
             twitter -> Nullable<Text>,
             raw -> Jsonb,
             run_id -> Int8,
+            wikipedia_publication_url -> Nullable<Text>,
+            website_publication_url -> Nullable<Text>,
+            twitter_publication_url -> Nullable<Text>,
         }
     }
 
@@ -96,6 +100,7 @@ pub mod staging {
             field -> Text,
             position -> Int4,
             url -> Text,
+            publication_url -> Nullable<Text>,
         }
     }
 
