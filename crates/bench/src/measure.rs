@@ -431,24 +431,100 @@ fn build_in_process(config: &Config) -> anyhow::Result<Duration> {
     Ok(elapsed)
 }
 
+/// The columns of `staging.rocket` that are written (not generated).
+type RocketColumns = (
+    rocket::id,
+    rocket::name,
+    rocket::type_,
+    rocket::active,
+    rocket::company,
+    rocket::country,
+    rocket::description,
+    rocket::wikipedia,
+    rocket::first_flight,
+    rocket::cost_per_launch,
+    rocket::success_rate_pct,
+    rocket::raw,
+    rocket::run_id,
+);
+const ROCKET_COLUMNS: RocketColumns = (
+    rocket::id,
+    rocket::name,
+    rocket::type_,
+    rocket::active,
+    rocket::company,
+    rocket::country,
+    rocket::description,
+    rocket::wikipedia,
+    rocket::first_flight,
+    rocket::cost_per_launch,
+    rocket::success_rate_pct,
+    rocket::raw,
+    rocket::run_id,
+);
+
+/// The columns of `staging.mission` that are written (not generated).
+type MissionColumns = (
+    mission::id,
+    mission::name,
+    mission::description,
+    mission::manufacturers,
+    mission::wikipedia,
+    mission::website,
+    mission::twitter,
+    mission::raw,
+    mission::run_id,
+);
+const MISSION_COLUMNS: MissionColumns = (
+    mission::id,
+    mission::name,
+    mission::description,
+    mission::manufacturers,
+    mission::wikipedia,
+    mission::website,
+    mission::twitter,
+    mission::raw,
+    mission::run_id,
+);
+
+/// The columns of `staging.launch_link` that are written (not generated).
+type LaunchLinkColumns = (
+    launch_link::launch_id,
+    launch_link::field,
+    launch_link::position,
+    launch_link::url,
+);
+const LAUNCH_LINK_COLUMNS: LaunchLinkColumns = (
+    launch_link::launch_id,
+    launch_link::field,
+    launch_link::position,
+    launch_link::url,
+);
+
 /// Dumps the staging data tables of `from` in COPY's binary format, then times loading them
 /// into the empty tables of `to` (parents first, for the foreign keys) in one transaction.
+/// Generated columns are left out of both: COPY computes them, as an INSERT does.
 fn copy_reference(from: &str, to: &str) -> anyhow::Result<Duration> {
     let dumps = [
-        dump(from, rocket::table)?,
-        dump(from, mission::table)?,
+        dump(from, ROCKET_COLUMNS)?,
+        dump(from, MISSION_COLUMNS)?,
         dump(from, launch::table)?,
         dump(from, launch_mission::table)?,
-        dump(from, launch_link::table)?,
+        dump(from, LAUNCH_LINK_COLUMNS)?,
     ];
     let mut target = PgConnection::establish(to)?;
     let started = Instant::now();
     target.transaction(|conn| -> anyhow::Result<()> {
-        load(conn, rocket::table, &dumps[0])?;
-        load(conn, mission::table, &dumps[1])?;
-        load(conn, launch::table, &dumps[2])?;
-        load(conn, launch_mission::table, &dumps[3])?;
-        load(conn, launch_link::table, &dumps[4])?;
+        load(conn, rocket::table, ROCKET_COLUMNS, &dumps[0])?;
+        load(conn, mission::table, MISSION_COLUMNS, &dumps[1])?;
+        load(conn, launch::table, launch::table, &dumps[2])?;
+        load(
+            conn,
+            launch_mission::table,
+            launch_mission::table,
+            &dumps[3],
+        )?;
+        load(conn, launch_link::table, LAUNCH_LINK_COLUMNS, &dumps[4])?;
         Ok(())
     })?;
     Ok(started.elapsed())
@@ -469,12 +545,14 @@ where
     Ok(bytes)
 }
 
-fn load<T>(conn: &mut PgConnection, table: T, bytes: &[u8]) -> anyhow::Result<()>
+/// Loads `bytes` (a binary dump of `columns`) into `table`.
+fn load<T, C>(conn: &mut PgConnection, table: T, columns: C, bytes: &[u8]) -> anyhow::Result<()>
 where
-    T: diesel::Table + diesel::pg::CopyTarget<Table = T> + Copy,
+    T: diesel::Table,
+    C: diesel::pg::CopyTarget<Table = T>,
 {
     diesel::copy_from(table)
-        .from_raw_data(table, |out: &mut dyn Write| {
+        .from_raw_data(columns, |out: &mut dyn Write| {
             out.write_all(bytes)
                 .map_err(|error| diesel::result::Error::SerializationError(Box::new(error)))
         })

@@ -49,6 +49,7 @@ pub mod staging {
             success_rate_pct -> Nullable<Int4>,
             raw -> Jsonb,
             run_id -> Int8,
+            wikipedia_publication_url -> Nullable<Text>,
         }
     }
 
@@ -63,6 +64,9 @@ pub mod staging {
             twitter -> Nullable<Text>,
             raw -> Jsonb,
             run_id -> Int8,
+            wikipedia_publication_url -> Nullable<Text>,
+            website_publication_url -> Nullable<Text>,
+            twitter_publication_url -> Nullable<Text>,
         }
     }
 
@@ -99,6 +103,7 @@ pub mod staging {
             field -> Text,
             position -> Int4,
             url -> Text,
+            publication_url -> Nullable<Text>,
         }
     }
 

@@ -104,3 +104,44 @@ fn migrations_still_run_as_the_login_user_from_a_role_pool() {
     assert!(reader.run_migrations().unwrap().is_empty());
     allowed(&reader, READ_MARTS);
 }
+
+#[test]
+fn the_extractor_fills_the_generated_publication_url_columns() {
+    // staging's generated columns call marts.publication_url(): the extractor writes them
+    // without any privilege on schema marts.
+    let (db, _owner) = common::migrated();
+    let extractor = as_role(&db, "greenadam_extractor");
+    let mut conn = extractor.connection().unwrap();
+    conn.test_transaction::<_, diesel::result::Error, _>(|conn| {
+        conn.batch_execute(
+            "INSERT INTO staging.launch (id, raw, run_id) VALUES ('l', '{}', 1);
+             INSERT INTO staging.launch_link (launch_id, field, position, url)
+             VALUES ('l', 'wikipedia', 0, ' https://en.wikipedia.org/wiki/X '),
+                    ('l', 'presskit', 0, 'javascript:alert(1)');
+             INSERT INTO staging.rocket (id, raw, run_id, wikipedia)
+             VALUES ('r', '{}', 1, 'https://en.wikipedia.org/wiki/R')",
+        )?;
+        let links: Vec<(String, Option<String>)> = db_models::schema::staging::launch_link::table
+            .select((
+                db_models::schema::staging::launch_link::field,
+                db_models::schema::staging::launch_link::publication_url,
+            ))
+            .order(db_models::schema::staging::launch_link::field)
+            .load(conn)?;
+        assert_eq!(
+            links,
+            [
+                ("presskit".to_string(), None),
+                (
+                    "wikipedia".to_string(),
+                    Some("https://en.wikipedia.org/wiki/X".to_string())
+                ),
+            ]
+        );
+        let rocket: Option<String> = db_models::schema::staging::rocket::table
+            .select(db_models::schema::staging::rocket::wikipedia_publication_url)
+            .first(conn)?;
+        assert_eq!(rocket.as_deref(), Some("https://en.wikipedia.org/wiki/R"));
+        Ok(())
+    });
+}

@@ -1,11 +1,14 @@
 -- Rebuilds marts.publication_by_object and marts.publication from staging.
 -- Runs inside the martmaker's REPEATABLE READ transaction: readers keep seeing the previous
 -- marts until it commits (DELETE + INSERT, never TRUNCATE, so views and grants survive).
--- What counts as a publication URL is decided by marts.publication_url() alone.
+-- What counts as a publication URL is decided by marts.publication_url() alone; staging
+-- applies it once per value when the row is written (the generated columns
+-- staging.launch_link.publication_url and staging.mission/rocket.*_publication_url), so a
+-- build only aggregates.
 --
 -- Written for large staging tables that have no planner statistics yet (the martmaker runs
--- right after a load, before any ANALYZE): one sequential pass over staging.launch_link that
--- calls marts.publication_url() once per link of a counted field, then hash joins only.
+-- right after a load, before any ANALYZE): one sequential pass over staging.launch_link, then
+-- hash joins only.
 
 DELETE FROM marts.publication_by_object;
 DELETE FROM marts.publication;
@@ -27,18 +30,13 @@ WITH link AS (
                WHEN 'reddit_recovery' THEN 'reddit'
                WHEN 'flickr_images' THEN 'photos'
            END AS kind,
-           url
+           publication_url AS url
     FROM staging.launch_link
-), candidate AS (
-    -- OFFSET 0 keeps the planner from copying the call into the WHERE below (twice the work).
-    SELECT launch_id, kind, marts.publication_url(url) AS url
-    FROM link
-    WHERE kind IS NOT NULL
-    OFFSET 0
+    WHERE publication_url IS NOT NULL
 ), publication AS (
     SELECT DISTINCT launch_id, kind, url
-    FROM candidate
-    WHERE url IS NOT NULL
+    FROM link
+    WHERE kind IS NOT NULL
 ), per_launch AS (
     SELECT launch_id,
            count(*) FILTER (WHERE kind = 'articles')  AS articles,
@@ -65,9 +63,9 @@ WITH link AS (
     GROUP BY lm.mission_id
 ), mission_links AS (
     SELECT m.id, m.name,
-           (marts.publication_url(m.wikipedia) IS NOT NULL)::int AS wikipedia,
-           (marts.publication_url(m.website) IS NOT NULL)::int   AS websites,
-           (marts.publication_url(m.twitter) IS NOT NULL)::int   AS twitter
+           (m.wikipedia_publication_url IS NOT NULL)::int AS wikipedia,
+           (m.website_publication_url IS NOT NULL)::int   AS websites,
+           (m.twitter_publication_url IS NOT NULL)::int   AS twitter
     FROM staging.mission m
 ), rocket_launches AS (
     SELECT rocket_id, count(*) AS launches, sum(total) AS launch_publications
@@ -90,7 +88,7 @@ UNION ALL
 SELECT 'rocket', r.id, r.name, 0, w.wikipedia, 0, 0, 0, 0, 0, 0, w.wikipedia,
        coalesce(rl.launches, 0), coalesce(rl.launch_publications, 0)
 FROM staging.rocket r
-CROSS JOIN LATERAL (SELECT (marts.publication_url(r.wikipedia) IS NOT NULL)::int AS wikipedia) w
+CROSS JOIN LATERAL (SELECT (r.wikipedia_publication_url IS NOT NULL)::int AS wikipedia) w
 LEFT JOIN rocket_launches rl ON rl.rocket_id = r.id;
 
 -- One row per entity, always all three, summed from the per-object rows.
