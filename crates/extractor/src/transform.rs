@@ -24,7 +24,7 @@
 //! batch of records; per entity it keeps only the ids seen (for duplicates, the sweep of
 //! vanished rows and the owners of relations). An entity refused as a whole (wrong shape, an
 //! unreadable spool) is rolled back to its savepoint: it keeps its previous rows.
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use db_models::models::{
@@ -103,8 +103,9 @@ const CAPSULE_MISSION: Relation = Relation::list("capsule_mission", &["missions"
 const CORE_MISSION: Relation = Relation::list("core_mission", &["missions"], "");
 const SHIP_MISSION: Relation = Relation::list("ship_mission", &["missions"], "");
 
-/// Records converted before they are written: one INSERT's worth of rows.
-const BATCH: usize = 1_000;
+/// Records converted before they are written. Small enough that a batch of launches (with
+/// their JSON and links) stays a few MiB, large enough that statements stay few.
+const BATCH: usize = 250;
 
 /// Every entity in load order (owners before their relations), with its label: the path of
 /// the field every genuine record has (see the wrong-shape rule above).
@@ -171,8 +172,8 @@ pub fn load(staging: &mut Staging<'_>, run_id: i64, pulled: Pulled) -> repositor
         .into_iter()
         .filter_map(|(entity, fetched)| Some((entity, fetched.ok()?)))
         .collect();
-    // The ids loaded of each owner entity, for its relations.
-    let mut owners: HashMap<&str, HashSet<String>> = HashMap::new();
+    // The ids seen of each owner entity, for its relations.
+    let mut owners: HashMap<&str, Seen> = HashMap::new();
     for (entity, label) in ORDER {
         let Some(spooled) = spools.remove(entity) else {
             continue; // not fetched, or its fetch failed (its report says so)
@@ -246,6 +247,9 @@ fn launch_batch(rows: Vec<LaunchRow>) -> Rows {
     Rows::Launch(batch)
 }
 
+/// Per id seen in one entity's records, whether its record loaded.
+type Seen = HashMap<String, bool>;
+
 /// One entity's spool on its way into staging.
 struct Loader {
     run_id: i64,
@@ -262,9 +266,9 @@ impl Loader {
         self,
         staging: &mut Staging<'_>,
         relation: &Relation,
-        owners: &HashMap<&str, HashSet<String>>,
+        owners: &HashMap<&str, Seen>,
         wrap: fn(Related<R>) -> Rows,
-    ) -> repository::Result<Option<HashSet<String>>>
+    ) -> repository::Result<Option<Seen>>
     where
         R: DeserializeOwned,
     {
@@ -279,7 +283,7 @@ impl Loader {
             })?;
             return Ok(None);
         };
-        let convert = |_, id: &str, raw: &Value| match owners.contains(id) {
+        let convert = |_, id: &str, raw: &Value| match owners.get(id) == Some(&true) {
             true => Ok((id.to_string(), relation_rows::<R>(relation, id, raw)?)),
             false => Err(format!(
                 "its {} {id} was not loaded in this run",
@@ -298,14 +302,14 @@ impl Loader {
 
     /// Validates every record of the spool and writes the rows `convert` makes of the valid
     /// ones, a batch at a time (`wrap` makes the batch), refusing the others with a reason;
-    /// then deletes what vanished upstream. Returns the ids loaded, or `None` when the entity
+    /// then deletes what vanished upstream. Returns the ids seen, or `None` when the entity
     /// was refused as a whole (the wrong shape; see the module docs).
     fn load<R>(
         mut self,
         staging: &mut Staging<'_>,
         convert: impl Fn(i64, &str, &Value) -> Result<R, Refusal>,
         wrap: impl Fn(Vec<R>) -> Rows,
-    ) -> repository::Result<Option<HashSet<String>>> {
+    ) -> repository::Result<Option<Seen>> {
         let mut loaded_ids = None;
         staging.load(self.entity, |table, report| {
             let mut batch = Batch {
@@ -318,9 +322,9 @@ impl Loader {
                 let reason = format!("null element at position {position} of the list");
                 batch.refuse(table, None, reason, &Value::Null)?;
             }
-            // Per id: whether its record loaded. Duplicates, the sweep and the owners of
-            // relations need the ids, and nothing else of a record outlives its batch.
-            let mut seen: HashMap<String, bool> = HashMap::new();
+            // Duplicates, the sweep and the owners of relations need the ids, and nothing else
+            // of a record outlives its batch.
+            let mut seen = Seen::new();
             let mut genuine = false;
             while let Some(raw) = self.spooled.next_record().map_err(|error| {
                 Stop::Refused(format!("reading back its spooled records failed: {error}"))
@@ -360,14 +364,10 @@ impl Loader {
                 )));
             }
             batch.flush(table, &wrap)?;
-            let ids: HashSet<String> = seen
-                .into_iter()
-                .filter_map(|(id, loaded)| loaded.then_some(id))
-                .collect();
-            table.sweep(&ids.iter().map(String::as_str).collect::<Vec<_>>())?;
-            report.loaded = clamp(ids.len());
+            table.sweep(|id| seen.get(id) == Some(&true))?;
+            report.loaded = clamp(seen.values().filter(|loaded| **loaded).count());
             report.rejected = report.fetched - report.loaded;
-            loaded_ids = Some(ids);
+            loaded_ids = Some(seen);
             Ok(())
         })?;
         Ok(loaded_ids)

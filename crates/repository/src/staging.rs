@@ -182,12 +182,16 @@ macro_rules! tables {
             })
         }
 
-        /// Deletes the rows of `table` whose id (for a relation, whose owner) is not in `keep`.
-        fn sweep_rows(conn: &mut PgConnection, table: &str, keep: &[&str]) -> Result<usize> {
+        /// Deletes the rows of `table` whose id (for a relation, whose owner) is not kept.
+        fn sweep_rows(
+            conn: &mut PgConnection,
+            table: &str,
+            keep: &dyn Fn(&str) -> bool,
+        ) -> Result<usize> {
             Ok(match table {
-                "launch" => diesel::delete(launch::table.filter(launch::id.ne_all(keep))).execute(conn)?,
-                $(stringify!($etable) => diesel::delete($etable::table.filter($etable::id.ne_all(keep))).execute(conn)?,)+
-                $(stringify!($rtable) => diesel::delete($rtable::table.filter($rtable::$owner.ne_all(keep))).execute(conn)?,)+
+                "launch" => sweep!(conn, launch, id, keep),
+                $(stringify!($etable) => sweep!(conn, $etable, id, keep),)+
+                $(stringify!($rtable) => sweep!(conn, $rtable, $owner, keep),)+
                 other => unreachable!("{other} is not a staging table"),
             })
         }
@@ -270,6 +274,8 @@ struct Mirrored {
     /// Ids inserted or changed (their child rows must be rewritten); for a relation, the
     /// owners whose rows were rewritten.
     changed: Vec<String>,
+    /// The ids of `changed` that were there before (updated, not inserted).
+    updated_ids: Vec<String>,
     inserted: i32,
     updated: i32,
     deleted: i32,
@@ -313,6 +319,7 @@ macro_rules! mirror {
                     mirrored.inserted += 1;
                 } else {
                     mirrored.updated += 1;
+                    mirrored.updated_ids.push(id.clone());
                 }
                 mirrored.changed.push(id);
             }
@@ -368,6 +375,38 @@ macro_rules! relate {
                 .execute($conn)?;
         }
         mirrored
+    }};
+}
+
+/// Ids read per statement by [`sweep!`].
+const SWEEP_PAGE: i64 = 10_000;
+
+/// Deletes the rows of `$table` whose `$column` (an id or a relation's owner) `$keep` does not
+/// keep, reading the stored values a page at a time in order (so the kept ids are never sent
+/// to the database, nor all stored ones held at once); the number of rows deleted. Ids are
+/// never empty (the extractor refuses such records), so paging starts after "".
+macro_rules! sweep {
+    ($conn:expr, $table:ident, $column:ident, $keep:expr) => {{
+        let mut deleted = 0;
+        let mut after = String::new();
+        loop {
+            let page: Vec<String> = $table::table
+                .select($table::$column)
+                .filter($table::$column.gt(&after))
+                .distinct()
+                .order($table::$column)
+                .limit(SWEEP_PAGE)
+                .load($conn)?;
+            let gone: Vec<&String> = page.iter().filter(|id| !$keep(id.as_str())).collect();
+            if !gone.is_empty() {
+                deleted += diesel::delete($table::table.filter($table::$column.eq_any(gone)))
+                    .execute($conn)?;
+            }
+            match page.last() {
+                Some(last) if page.len() as i64 == SWEEP_PAGE => after = last.clone(),
+                _ => break deleted,
+            }
+        }
     }};
 }
 
@@ -458,7 +497,7 @@ fn write_launches(conn: &mut PgConnection, rows: LaunchRows) -> Result<Mirrored>
             rocket_type
         ]
     );
-    rewrite_launch_children(conn, &mirrored.changed, &rows)?;
+    rewrite_launch_children(conn, &mirrored.changed, &mirrored.updated_ids, &rows)?;
     Ok(mirrored)
 }
 
@@ -576,11 +615,11 @@ impl Table<'_> {
         Ok(())
     }
 
-    /// After the last batch: deletes the rows whose id (for a relation, whose owner) is not in
-    /// `keep`, i.e. what vanished upstream.
-    pub fn sweep(&mut self, keep: &[&str]) -> Result<()> {
+    /// After the last batch: deletes the rows whose id (for a relation, whose owner) `keep`
+    /// does not keep, i.e. what vanished upstream.
+    pub fn sweep(&mut self, keep: impl Fn(&str) -> bool) -> Result<()> {
         let started = Instant::now();
-        self.counts.deleted += count(sweep_rows(self.conn, self.table, keep)?);
+        self.counts.deleted += count(sweep_rows(self.conn, self.table, &keep)?);
         *self.writing += started.elapsed();
         Ok(())
     }
@@ -667,9 +706,10 @@ fn load_whole(
     rows: Rows,
     keep: &[String],
 ) -> Result<()> {
+    let keep: HashSet<&str> = keep.iter().map(String::as_str).collect();
     staging.load(entity, |table, _| {
         table.write(rows)?;
-        table.sweep(&keep.iter().map(String::as_str).collect::<Vec<_>>())?;
+        table.sweep(|id| keep.contains(id))?;
         Ok(())
     })
 }
@@ -765,16 +805,20 @@ fn insert_rejected(conn: &mut PgConnection, refused: &[NewRejected]) -> Result<(
 }
 
 /// Replaces the `launch_mission` and `launch_link` rows of the launches in `changed`
-/// (new or modified); unchanged launches keep theirs untouched.
+/// (new or modified); unchanged launches keep theirs untouched. Only the modified ones
+/// (`updated`) can have children to delete: a new launch has none, so a first load deletes
+/// nothing (a DELETE per batch would scan the growing child tables while they have no
+/// statistics).
 fn rewrite_launch_children(
     conn: &mut PgConnection,
     changed: &[String],
+    updated: &[String],
     rows: &LaunchRows,
 ) -> Result<()> {
     if changed.is_empty() {
         return Ok(());
     }
-    for ids in changed.chunks(ROWS_PER_STATEMENT) {
+    for ids in updated.chunks(ROWS_PER_STATEMENT) {
         diesel::delete(launch_mission::table.filter(launch_mission::launch_id.eq_any(ids)))
             .execute(conn)?;
         diesel::delete(launch_link::table.filter(launch_link::launch_id.eq_any(ids)))
