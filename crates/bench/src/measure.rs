@@ -397,7 +397,8 @@ fn page_bodies<Q: PagedQuery>(page_size: u32, records: usize) -> anyhow::Result<
 }
 
 /// One extraction with the extractor's own code (`source`, `transform`, then the staging
-/// write), as its role: returns the time of the whole and of the staging write alone.
+/// write, interleaved batch by batch), as its role: returns the time of the whole and of the
+/// staging write alone (the transaction's time in the database, as `Published::writing`).
 fn load_in_process(config: &Config) -> anyhow::Result<(Duration, Duration)> {
     let client = sxapi::Client::new(config.client_settings());
     let database = Database::new(&config.database_settings(Some(Extractor::DATABASE_ROLE)))?;
@@ -405,10 +406,12 @@ fn load_in_process(config: &Config) -> anyhow::Result<(Duration, Duration)> {
     let mut conn = database.connection()?;
     let run_id = repository::extract_runs::start(&mut conn)?;
     let pulled = extractor::source::fetch_all(&client, &ENTITIES, &CancelToken::new());
-    let snapshot = extractor::transform::snapshot(run_id, pulled);
-    let writing = Instant::now();
-    let published = repository::staging::publish(&mut conn, run_id, snapshot)?;
-    let (whole, write) = (started.elapsed(), writing.elapsed());
+    let mut entities = extractor::transform::reports(run_id, &pulled);
+    let published =
+        repository::staging::publish_with(&mut conn, run_id, &mut entities, |staging| {
+            extractor::transform::load(staging, run_id, pulled)
+        })?;
+    let (whole, write) = (started.elapsed(), published.writing);
     ensure!(
         published.status == RunStatus::Succeeded,
         "the in-process extraction ended {:?}",

@@ -279,7 +279,7 @@ pub fn markdown(report: &Report<'_>) -> String {
     table(
         &mut out,
         "Staging write against the physical reference",
-        "The staging write is `repository::staging::publish` alone (one transaction, as in the extractor); the reference loads the same rows, dumped by `COPY … TO STDOUT (FORMAT binary)`, into the same empty tables (keys and foreign keys in place) with `COPY … FROM STDIN (FORMAT binary)`, in one transaction.",
+        "The staging write is the time `repository::staging::publish_with` spends in the database (one transaction, as in the extractor; reading the spool and converting the batches between its statements left out); the reference loads the same rows, dumped by `COPY … TO STDOUT (FORMAT binary)`, into the same empty tables (keys and foreign keys in place) with `COPY … FROM STDIN (FORMAT binary)`, in one transaction.",
         &[
             "launches", "staging rows", "staging write s", "rows/s", "raw COPY s", "rows/s",
             "write/COPY throughput",

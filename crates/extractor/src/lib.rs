@@ -1,7 +1,8 @@
 #![doc = include_str!("../README.md")]
 //!
-//! Layout: [`source`] pulls from the API, [`transform`] validates and converts, [`sink`]
-//! publishes; [`Extractor`] runs the three as a [`service::Job`].
+//! Layout: [`source`] pulls from the API into temporary spool files, [`transform`] validates
+//! and converts the spooled records page by page while [`sink`] publishes them in one
+//! transaction; [`Extractor`] runs the three as a [`service::Job`].
 
 pub mod metrics;
 pub mod sink;
@@ -150,15 +151,17 @@ impl Extractor {
             self.metrics.count_run("failed");
             return Extracted::Ran(Outcome::Failed);
         }
-        let snapshot = transform::snapshot(run_id, fetched);
-        let summary = transform::summary(&snapshot);
-        let entities = snapshot.entities.clone();
-        match sink::publish(&self.database, run_id, snapshot) {
+        let mut entities = transform::reports(run_id, &fetched);
+        let published = sink::publish(&self.database, run_id, &mut entities, |staging| {
+            transform::load(staging, run_id, fetched)
+        });
+        match published {
             Ok(published) => {
                 log::info!(
-                    "Extract run {run_id} {} in {:.2}s: {summary}; {} staging rows changed; {}.",
+                    "Extract run {run_id} {} in {:.2}s: {}; {} staging rows changed; {}.",
                     published.status.as_str(),
                     started.elapsed().as_secs_f64(),
+                    transform::summary(&entities),
                     published.rows_changed,
                     transform::unresolved(&published.references),
                 );

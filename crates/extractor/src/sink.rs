@@ -1,7 +1,7 @@
 //! Writing a run to staging, through `repository`.
 use db_models::models::{ExtractRunEntity, RunStatus};
 use repository::extract_runs::RunLock;
-use repository::staging::{Published, Snapshot};
+use repository::staging::{Published, Staging};
 use repository::{extract_runs, Database};
 use service::Outcome;
 
@@ -33,23 +33,24 @@ pub fn open_run(database: &Database, lock: &RunLock) -> repository::Result<i64> 
     extract_runs::start(&mut conn)
 }
 
-/// Publishes the snapshot in one transaction. If that fails, nothing was written and the run
-/// is recorded as failed with the cause.
+/// Publishes the run in one transaction, `load` writing the entities (see
+/// [`repository::staging::publish_with`]); `entities` are the per-entity reports. If that
+/// fails, nothing was written and the run is recorded as failed with the cause.
 pub fn publish(
     database: &Database,
     run_id: i64,
-    snapshot: Snapshot,
+    entities: &mut [ExtractRunEntity],
+    load: impl FnOnce(&mut Staging<'_>) -> repository::Result<()>,
 ) -> repository::Result<Published> {
-    let entities = snapshot.entities.clone();
     let result = database
         .connection()
-        .and_then(|mut conn| repository::staging::publish(&mut conn, run_id, snapshot));
+        .and_then(|mut conn| repository::staging::publish_with(&mut conn, run_id, entities, load));
     if let Err(error) = &result {
         record_failure(
             database,
             run_id,
             &format!("writing staging failed: {error}"),
-            &entities,
+            entities,
         );
     }
     result

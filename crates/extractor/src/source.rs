@@ -1,35 +1,37 @@
-//! Pulling every selected entity and relation from the API.
+//! Pulling every selected entity and relation from the API, each spooled to a temporary file
+//! page by page, so that a run holds one page of records at a time, never a whole entity.
 use std::collections::HashMap;
-use std::io::Write;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Seek, Write};
 
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use sxapi::records::{
     CapsuleMissionsPage, CapsulesPage, CompanyQuery, CoreMissionsPage, CoresPage, DragonsPage,
     HistoriesPage, LandpadsPage, LaunchCoresPage, LaunchPayloadsPage, LaunchShipsPage,
-    LaunchSitesPage, LaunchpadsPage, MissionPayloadsPage, PayloadsPage, RoadsterQuery,
-    ShipMissionsPage, ShipsPage,
+    LaunchSitesPage, LaunchesPage, LaunchpadsPage, MissionPayloadsPage, MissionsPage, PayloadsPage,
+    RoadsterQuery, RocketsPage, ShipMissionsPage, ShipsPage,
 };
-use sxapi::{
-    CancelToken, Client, Fetched, Launch, Mission, PagedQuery, Record, Rocket, SingleQuery,
-};
+use sxapi::{CancelToken, Client, Fetched, PagedQuery, SingleQuery};
 
-/// What one run fetched: each entity independently succeeded or failed; `None` (or absent
-/// from `others`) when `extractor.entities` does not list it.
+/// Why an entity could not be fetched.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The API failed (after the retries) or answered something unusable.
+    #[error("{0}")]
+    Api(#[from] sxapi::Error),
+    /// Its records could not be written to (or read back from) the temporary spool file.
+    #[error("spooling the records to a temporary file failed: {0}")]
+    Spool(#[from] io::Error),
+}
+
+/// What one run fetched: per entity of `extractor.entities`, in fetch order, its spooled
+/// records or why the fetch failed.
 #[derive(Debug, Default)]
 pub struct Pulled {
-    /// Launches (query `launches`).
-    pub launches: Option<sxapi::Result<Fetched<Launch>>>,
-    /// Missions (query `missions`).
-    pub missions: Option<sxapi::Result<Fetched<Mission>>>,
-    /// Rockets (query `rockets`).
-    pub rockets: Option<sxapi::Result<Fetched<Rocket>>>,
-    /// Every other entity and relation, by entity name. Only the raw JSON is kept: decoding
-    /// into the typed record has already checked every value against the schema, and
-    /// `transform` reads these rows straight off the JSON.
-    pub others: HashMap<&'static str, sxapi::Result<Fetched<()>>>,
-    /// The [`fingerprint`] of every entity fetched without error.
-    pub fingerprints: HashMap<&'static str, String>,
+    /// Each fetched entity by name.
+    pub entities: HashMap<&'static str, Result<Spooled, FetchError>>,
 }
 
 impl Pulled {
@@ -41,34 +43,124 @@ impl Pulled {
     ) -> Option<Vec<(&'static str, String)>> {
         entities
             .iter()
-            .map(|entity| Some((*entity, self.fingerprints.get(entity)?.clone())))
+            .map(|entity| {
+                let spooled = self.entities.get(entity)?.as_ref().ok()?;
+                Some((*entity, spooled.fingerprint.clone()))
+            })
             .collect()
     }
 }
 
-/// SHA-256 (hex) of an entity's records as fetched (each record's JSON, in order, and where
-/// the list held nulls): equal fingerprints mean the upstream served exactly the same. A
-/// cryptographic hash, so a hostile upstream cannot forge a collision to hide a change.
-pub fn fingerprint<T>(fetched: &Fetched<T>) -> String {
-    let mut hasher = Sha256::new();
-    for record in &fetched.records {
-        // Writing into a hasher cannot fail, and serialising a `Value` cannot either.
-        serde_json::to_writer(&mut hasher, &record.raw).expect("hashing a JSON value");
-        hasher.update(b"\n");
-    }
-    for position in &fetched.null_positions {
-        writeln!(hasher, "null at {position}").expect("hashing a position");
-    }
-    let digest = hasher.finalize();
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+/// An entity being fetched: each page's records are appended to a temporary file, one JSON
+/// document per line, and hashed on the way into the entity's fingerprint.
+struct Spool {
+    file: BufWriter<File>,
+    hasher: Sha256,
+    line: Vec<u8>,
+    records: usize,
+    null_positions: Vec<usize>,
+    pages: u32,
+    retries: u32,
 }
 
-/// Fetches one entity, keeping only the raw JSON of its records.
-type Fetch = fn(&Client, &CancelToken) -> sxapi::Result<Fetched<()>>;
+impl Spool {
+    /// An empty spool on a new anonymous temporary file (gone when dropped).
+    fn new() -> io::Result<Spool> {
+        Ok(Spool {
+            file: BufWriter::new(tempfile::tempfile()?),
+            hasher: Sha256::new(),
+            line: Vec::new(),
+            records: 0,
+            null_positions: Vec::new(),
+            pages: 0,
+            retries: 0,
+        })
+    }
 
-/// The query of every entity and relation besides launches, missions and rockets. Each
-/// relation has its own query, so a resolver broken upstream fails that relation alone.
+    /// Appends one page (see [`Client::fetch_pages`]).
+    fn push<T>(&mut self, page: Fetched<T>) -> io::Result<()> {
+        for record in page.records {
+            self.line.clear();
+            serde_json::to_writer(&mut self.line, &record.raw)?;
+            self.line.push(b'\n');
+            self.hasher.update(&self.line);
+            self.file.write_all(&self.line)?;
+            self.records += 1;
+        }
+        self.null_positions.extend(page.null_positions);
+        self.pages += page.pages;
+        self.retries += page.retries;
+        Ok(())
+    }
+
+    /// The spool, ready to be read back. The fingerprint is SHA-256 (hex) of each record's
+    /// JSON followed by a newline, in order, then `null at {position}` and a newline for each
+    /// null element of the list: equal fingerprints mean the upstream served exactly the same.
+    /// A cryptographic hash, so a hostile upstream cannot forge a collision to hide a change.
+    fn finish(self) -> io::Result<Spooled> {
+        let Spool {
+            file,
+            mut hasher,
+            records,
+            null_positions,
+            pages,
+            retries,
+            ..
+        } = self;
+        for position in &null_positions {
+            writeln!(hasher, "null at {position}")?;
+        }
+        let digest = hasher.finalize();
+        let mut file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
+        file.rewind()?;
+        Ok(Spooled {
+            file: BufReader::new(file),
+            records,
+            null_positions,
+            pages,
+            retries,
+            fingerprint: digest.iter().map(|byte| format!("{byte:02x}")).collect(),
+        })
+    }
+}
+
+/// Every record of one entity as fetched, on a temporary file: read back once, in order, by
+/// [`Spooled::next_record`].
+#[derive(Debug)]
+pub struct Spooled {
+    file: BufReader<File>,
+    /// Records (non-null list elements) fetched.
+    pub records: usize,
+    /// Positions (over all pages) of `null` list elements, which carry no record.
+    pub null_positions: Vec<usize>,
+    /// Pages requested.
+    pub pages: u32,
+    /// Requests retried after a transient failure.
+    pub retries: u32,
+    /// The fetch's fingerprint (see `Spool::finish`).
+    pub fingerprint: String,
+}
+
+impl Spooled {
+    /// The next record, exactly as the API sent it; `None` after the last.
+    pub fn next_record(&mut self) -> io::Result<Option<Value>> {
+        let mut line = String::new();
+        if self.file.read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        Ok(Some(serde_json::from_str(&line)?))
+    }
+}
+
+/// Fetches one entity into a spool.
+type Fetch = fn(&Client, &CancelToken) -> Result<Spooled, FetchError>;
+
+/// The query of every entity and relation, in fetch order. Each relation has its own query,
+/// so a resolver broken upstream fails that relation alone.
 const QUERIES: &[(&str, Fetch)] = &[
+    ("launch", paged::<LaunchesPage>),
+    ("mission", paged::<MissionsPage>),
+    ("rocket", paged::<RocketsPage>),
     ("capsule", paged::<CapsulesPage>),
     ("core", paged::<CoresPage>),
     ("dragon", paged::<DragonsPage>),
@@ -89,103 +181,31 @@ const QUERIES: &[(&str, Fetch)] = &[
     ("ship_mission", paged::<ShipMissionsPage>),
 ];
 
-fn paged<Q: PagedQuery>(client: &Client, cancel: &CancelToken) -> sxapi::Result<Fetched<()>> {
-    client.fetch::<Q>(cancel).map(raw_only)
+/// Every page of `Q`, decoded (which checks every value against the schema) and spooled.
+fn paged<Q: PagedQuery>(client: &Client, cancel: &CancelToken) -> Result<Spooled, FetchError> {
+    let mut spool = Spool::new()?;
+    client.fetch_pages::<Q, FetchError>(cancel, |page| Ok(spool.push(page)?))?;
+    Ok(spool.finish()?)
 }
 
-fn single<Q: SingleQuery>(client: &Client, cancel: &CancelToken) -> sxapi::Result<Fetched<()>> {
-    client.fetch_one::<Q>(cancel).map(raw_only)
-}
-
-fn raw_only<T>(fetched: Fetched<T>) -> Fetched<()> {
-    Fetched {
-        records: fetched
-            .records
-            .into_iter()
-            .map(|record| Record {
-                value: (),
-                raw: record.raw,
-            })
-            .collect(),
-        null_positions: fetched.null_positions,
-        pages: fetched.pages,
-        retries: fetched.retries,
-    }
+fn single<Q: SingleQuery>(client: &Client, cancel: &CancelToken) -> Result<Spooled, FetchError> {
+    let mut spool = Spool::new()?;
+    spool.push(client.fetch_one::<Q>(cancel)?)?;
+    Ok(spool.finish()?)
 }
 
 /// Fetches every entity of `entities` (names of `repository::staging::ENTITIES`) completely
-/// before anything is written. A failure of one entity does not stop the others (they can
-/// still be published; see `sink`).
+/// before anything is written, each into its own spool. A failure of one entity does not stop
+/// the others (they can still be published; see `sink`).
 pub fn fetch_all(client: &Client, entities: &[&'static str], cancel: &CancelToken) -> Pulled {
-    let wanted = |name: &str| entities.contains(&name);
-    let mut pulled = Pulled {
-        launches: wanted("launch").then(|| client.fetch_launches(cancel)),
-        missions: wanted("mission").then(|| client.fetch_missions(cancel)),
-        rockets: wanted("rocket").then(|| client.fetch_rockets(cancel)),
-        others: HashMap::new(),
-        fingerprints: HashMap::new(),
-    };
-    for (name, fetch) in QUERIES {
-        if wanted(name) {
-            pulled.others.insert(name, fetch(client, cancel));
-        }
-    }
-    let typed_fingerprints = [
-        (
-            "launch",
-            pulled
-                .launches
-                .as_ref()
-                .and_then(|r| r.as_ref().ok())
-                .map(fingerprint),
-        ),
-        (
-            "mission",
-            pulled
-                .missions
-                .as_ref()
-                .and_then(|r| r.as_ref().ok())
-                .map(fingerprint),
-        ),
-        (
-            "rocket",
-            pulled
-                .rockets
-                .as_ref()
-                .and_then(|r| r.as_ref().ok())
-                .map(fingerprint),
-        ),
-    ];
-    let other_fingerprints = pulled
-        .others
-        .iter()
-        .map(|(name, r)| (*name, r.as_ref().ok().map(fingerprint)));
-    pulled.fingerprints = typed_fingerprints
-        .into_iter()
-        .chain(other_fingerprints)
-        .filter_map(|(name, fingerprint)| Some((name, fingerprint?)))
-        .collect();
-    let typed = [
-        (
-            "launch",
-            pulled.launches.as_ref().and_then(|r| r.as_ref().err()),
-        ),
-        (
-            "mission",
-            pulled.missions.as_ref().and_then(|r| r.as_ref().err()),
-        ),
-        (
-            "rocket",
-            pulled.rockets.as_ref().and_then(|r| r.as_ref().err()),
-        ),
-    ];
-    let others = pulled
-        .others
-        .iter()
-        .map(|(name, r)| (*name, r.as_ref().err()));
-    for (entity, error) in typed.into_iter().chain(others) {
-        if let Some(error) = error {
-            log::error!("Fetching {entity} from {} failed: {error}", client.url());
+    let mut pulled = Pulled::default();
+    for (entity, fetch) in QUERIES {
+        if entities.contains(entity) {
+            let fetched = fetch(client, cancel);
+            if let Err(error) = &fetched {
+                log::error!("Fetching {entity} from {} failed: {error}", client.url());
+            }
+            pulled.entities.insert(entity, fetched);
         }
     }
     pulled
@@ -215,39 +235,84 @@ fn is_insecure(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{json, Value};
+    use serde_json::json;
+    use sxapi::Record;
 
-    fn fetched(raws: &[Value], null_positions: &[usize]) -> Fetched<()> {
-        Fetched {
-            records: raws
-                .iter()
-                .map(|raw| Record {
-                    value: (),
-                    raw: raw.clone(),
-                })
-                .collect(),
-            null_positions: null_positions.to_vec(),
-            pages: 1,
-            retries: 0,
-        }
+    /// The spool of one page holding `raws` and null elements at `null_positions`.
+    fn spooled(raws: &[Value], null_positions: &[usize]) -> Spooled {
+        let mut spool = Spool::new().unwrap();
+        spool
+            .push(Fetched {
+                records: raws
+                    .iter()
+                    .map(|raw| Record {
+                        value: (),
+                        raw: raw.clone(),
+                    })
+                    .collect(),
+                null_positions: null_positions.to_vec(),
+                pages: 1,
+                retries: 0,
+            })
+            .unwrap();
+        spool.finish().unwrap()
+    }
+
+    fn fingerprint(raws: &[Value], null_positions: &[usize]) -> String {
+        spooled(raws, null_positions).fingerprint
     }
 
     #[test]
     fn the_fingerprint_changes_with_any_value_the_order_or_a_null_element() {
         let a = json!({"id": "1", "name": "FalconSat"});
         let b = json!({"id": "2", "name": "DemoSat"});
-        let base = fingerprint(&fetched(&[a.clone(), b.clone()], &[]));
+        let base = fingerprint(&[a.clone(), b.clone()], &[]);
         assert_eq!(base.len(), 64, "hex SHA-256");
-        assert_eq!(fingerprint(&fetched(&[a.clone(), b.clone()], &[])), base);
+        assert_eq!(fingerprint(&[a.clone(), b.clone()], &[]), base);
         let renamed = json!({"id": "2", "name": "DemoSat 2"});
         for other in [
-            fetched(&[a.clone(), renamed], &[]),
-            fetched(&[b.clone(), a.clone()], &[]),
-            fetched(&[a.clone(), b.clone()], &[2]),
-            fetched(std::slice::from_ref(&a), &[]),
+            fingerprint(&[a.clone(), renamed], &[]),
+            fingerprint(&[b.clone(), a.clone()], &[]),
+            fingerprint(&[a.clone(), b.clone()], &[2]),
+            fingerprint(std::slice::from_ref(&a), &[]),
         ] {
-            assert_ne!(fingerprint(&other), base);
+            assert_ne!(other, base);
         }
+    }
+
+    /// Pages spooled one after the other read back as the records in order, exactly as sent
+    /// (odd text included), and fingerprint like the same records sent in one page.
+    #[test]
+    fn a_spool_reads_back_every_page_in_order() {
+        let records = [
+            json!({"id": "1", "details": "line\nbreak \u{0} nul \u{FFFF} marker", "n": 1.5}),
+            json!({"id": "2", "nested": {"list": [1, null, "x"]}}),
+            json!({"id": "3"}),
+        ];
+        let mut spool = Spool::new().unwrap();
+        for (page, null_positions) in [(&records[..2], vec![2]), (&records[2..], vec![])] {
+            spool
+                .push(Fetched {
+                    records: page
+                        .iter()
+                        .map(|raw| Record {
+                            value: (),
+                            raw: raw.clone(),
+                        })
+                        .collect(),
+                    null_positions,
+                    pages: 1,
+                    retries: 1,
+                })
+                .unwrap();
+        }
+        let mut spooled = spool.finish().unwrap();
+        assert_eq!((spooled.records, spooled.pages, spooled.retries), (3, 2, 2));
+        assert_eq!(spooled.fingerprint, fingerprint(&records, &[2]));
+        for record in &records {
+            assert_eq!(spooled.next_record().unwrap().as_ref(), Some(record));
+        }
+        assert_eq!(spooled.next_record().unwrap(), None);
     }
 
     #[test]
@@ -269,14 +334,18 @@ mod tests {
         }
     }
 
-    /// Every entity of staging is fetched by something: the three typed ones or `QUERIES`.
+    /// Every entity of staging is fetched by exactly one query.
     #[test]
     fn every_staging_entity_has_a_query() {
         for entity in repository::staging::ENTITIES {
-            let typed = ["launch", "mission", "rocket"].contains(&entity.name);
-            let queried = QUERIES.iter().any(|(name, _)| *name == entity.name);
-            assert!(typed != queried, "{} needs exactly one query", entity.name);
+            let queries = QUERIES.iter().filter(|(name, _)| *name == entity.name);
+            assert_eq!(
+                queries.count(),
+                1,
+                "{} needs exactly one query",
+                entity.name
+            );
         }
-        assert_eq!(QUERIES.len() + 3, repository::staging::ENTITIES.len());
+        assert_eq!(QUERIES.len(), repository::staging::ENTITIES.len());
     }
 }

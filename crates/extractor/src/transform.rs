@@ -8,7 +8,7 @@
 //!
 //! **Wrong shape.** An entity whose response holds records but not one with both an id and
 //! its label (the field every genuine record has: a launch's `mission_name`, a landpad's
-//! `full_name`, a relation's list, …; see [`snapshot`]) is not what was asked for: e.g. the
+//! `full_name`, a relation's list, …; see [`ORDER`]) is not what was asked for: e.g. the
 //! current endpoint's `launchpads` answers landpads, whose launchpad fields are all null. The
 //! entity then fails as a whole, like a failed fetch: it keeps its previous staging rows and
 //! the run is `partial`. An empty response is not wrong-shaped (missions are empty today).
@@ -18,20 +18,26 @@
 //! which are the staging column names. A relation's record (owner id + list) becomes one row
 //! per list element (`relation_rows`); a null element is kept as a row with a null
 //! reference, and its owner must have loaded in the same run.
-use std::collections::{HashMap, HashSet};
+//!
+//! **Streaming.** [`load`] reads each entity's spool back record by record and writes it in
+//! batches of [`BATCH`] rows inside the publish transaction, so a run never holds more than a
+//! batch of records; per entity it keeps only the ids seen (for duplicates, the sweep of
+//! vanished rows and the owners of relations). An entity refused as a whole (wrong shape, an
+//! unreadable spool) is rolled back to its savepoint: it keeps its previous rows.
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use db_models::models::{
     ExtractRunEntity, ExtractRunReference, NewLaunch, NewLaunchLink, NewLaunchMission, NewMission,
     NewRejected, NewRocket,
 };
-use repository::staging::{LaunchRows, Snapshot};
+use repository::staging::{LaunchRows, Related, Rows, Staging, Stop, Table, ENTITIES};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use sxapi::records::Date;
-use sxapi::{Fetched, Launch, LaunchLinks, Mission, Rocket};
+use sxapi::{Launch, LaunchLinks, Mission, Rocket};
 
-use crate::source::Pulled;
+use crate::source::{Pulled, Spooled};
 
 /// Longest accepted id, in characters.
 pub const MAX_ID_CHARS: usize = 128;
@@ -97,79 +103,340 @@ const CAPSULE_MISSION: Relation = Relation::list("capsule_mission", &["missions"
 const CORE_MISSION: Relation = Relation::list("core_mission", &["missions"], "");
 const SHIP_MISSION: Relation = Relation::list("ship_mission", &["missions"], "");
 
-/// Converts what was pulled into the snapshot to publish, with every refusal accounted for.
-/// The label of each entity (see the wrong-shape rule above) is the field named beside it.
-pub fn snapshot(run_id: i64, pulled: Pulled) -> Snapshot {
-    let Pulled {
-        launches,
-        missions,
-        rockets,
-        others,
-        fingerprints,
-    } = pulled;
-    let mut gate = Gate {
-        run_id,
-        others,
-        fingerprints,
-        rejected: Vec::new(),
-        entities: Vec::new(),
-    };
-    let rockets = gate.accept("rocket", rockets, &["name"], rocket_row);
-    let missions = gate.accept("mission", missions, &["name"], mission_row);
-    let launches = gate
-        .accept("launch", launches, &["mission_name"], launch_rows)
-        .map(|rows| {
-            let mut all = LaunchRows::default();
-            for (launch, missions, links) in rows {
-                all.launches.push(launch);
-                all.missions.extend(missions);
-                all.links.extend(links);
-            }
-            all
-        });
-    let mut snapshot = Snapshot {
-        capsules: gate.flat("capsule", &["type"]),
-        cores: gate.flat("core", &["status"]),
-        dragons: gate.flat("dragon", &["name"]),
-        histories: gate.flat("history", &["title"]),
-        landpads: gate.flat("landpad", &["full_name"]),
-        launchpads: gate.flat("launchpad", &["name"]),
-        payloads: gate.flat("payload", &["payload_type"]),
-        ships: gate.flat("ship", &["name"]),
-        company: gate.flat("company", &["name"]),
-        roadster: gate.flat("roadster", &["name"]),
-        ..Snapshot::default()
-    };
-    let launch_ids = ids(launches.as_ref().map(|rows| &rows.launches), |l| &l.id);
-    let mission_ids = ids(missions.as_ref(), |m| &m.id);
-    let capsule_ids = ids(snapshot.capsules.as_ref(), |c| &c.id);
-    let core_ids = ids(snapshot.cores.as_ref(), |c| &c.id);
-    let ship_ids = ids(snapshot.ships.as_ref(), |s| &s.id);
-    snapshot.launch_ships = gate.related(&LAUNCH_SHIP, launch_ids.as_ref());
-    snapshot.launch_cores = gate.related(&LAUNCH_CORE, launch_ids.as_ref());
-    snapshot.launch_payloads = gate.related(&LAUNCH_PAYLOAD, launch_ids.as_ref());
-    snapshot.launch_sites = gate.related(&LAUNCH_SITE, launch_ids.as_ref());
-    snapshot.mission_payloads = gate.related(&MISSION_PAYLOAD, mission_ids.as_ref());
-    snapshot.capsule_missions = gate.related(&CAPSULE_MISSION, capsule_ids.as_ref());
-    snapshot.core_missions = gate.related(&CORE_MISSION, core_ids.as_ref());
-    snapshot.ship_missions = gate.related(&SHIP_MISSION, ship_ids.as_ref());
-    snapshot.launches = launches;
-    snapshot.missions = missions;
-    snapshot.rockets = rockets;
-    snapshot.rejected = gate.rejected;
-    snapshot.entities = gate.entities;
-    snapshot
+/// Records converted before they are written. Small enough that a batch of launches (with
+/// their JSON and links) stays a few MiB, large enough that statements stay few.
+const BATCH: usize = 250;
+
+/// Every entity in load order (owners before their relations), with its label: the path of
+/// the field every genuine record has (see the wrong-shape rule above).
+pub const ORDER: [(&str, &[&str]); 21] = [
+    ("rocket", &["name"]),
+    ("mission", &["name"]),
+    ("launch", &["mission_name"]),
+    ("capsule", &["type"]),
+    ("core", &["status"]),
+    ("dragon", &["name"]),
+    ("history", &["title"]),
+    ("landpad", &["full_name"]),
+    ("launchpad", &["name"]),
+    ("payload", &["payload_type"]),
+    ("ship", &["name"]),
+    ("company", &["name"]),
+    ("roadster", &["name"]),
+    ("launch_ship", LAUNCH_SHIP.path),
+    ("launch_core", LAUNCH_CORE.path),
+    ("launch_payload", LAUNCH_PAYLOAD.path),
+    ("launch_site", LAUNCH_SITE.path),
+    ("mission_payload", MISSION_PAYLOAD.path),
+    ("capsule_mission", CAPSULE_MISSION.path),
+    ("core_mission", CORE_MISSION.path),
+    ("ship_mission", SHIP_MISSION.path),
+];
+
+/// The report of every entity pulled, as far as the fetch tells: `succeeded` with what was
+/// fetched (loading adds what was loaded, rejected and written), or `failed` with the fetch's
+/// error. In [`ORDER`].
+pub fn reports(run_id: i64, pulled: &Pulled) -> Vec<ExtractRunEntity> {
+    ORDER
+        .iter()
+        .filter_map(|(entity, _)| {
+            let report = ExtractRunEntity {
+                run_id,
+                entity: entity.to_string(),
+                ..ExtractRunEntity::default()
+            };
+            Some(match pulled.entities.get(entity)? {
+                Ok(spooled) => ExtractRunEntity {
+                    status: "succeeded".into(),
+                    fetched: clamp(spooled.records + spooled.null_positions.len()),
+                    pages: clamp(spooled.pages as usize),
+                    retries: clamp(spooled.retries as usize),
+                    fingerprint: Some(spooled.fingerprint.clone()),
+                    ..report
+                },
+                Err(error) => ExtractRunEntity {
+                    status: "failed".into(),
+                    error: Some(error.to_string()),
+                    ..report
+                },
+            })
+        })
+        .collect()
 }
 
-/// The ids of an entity's accepted rows; `None` when the entity was not published.
-fn ids<R>(rows: Option<&Vec<R>>, id: fn(&R) -> &String) -> Option<HashSet<String>> {
-    rows.map(|rows| rows.iter().map(|row| id(row).clone()).collect())
+/// Loads every entity fetched without error into staging, in [`ORDER`], each from its spool
+/// and in its own savepoint (see the module docs), with every refusal accounted for.
+pub fn load(staging: &mut Staging<'_>, run_id: i64, pulled: Pulled) -> repository::Result<()> {
+    let mut spools: HashMap<&str, Spooled> = pulled
+        .entities
+        .into_iter()
+        .filter_map(|(entity, fetched)| Some((entity, fetched.ok()?)))
+        .collect();
+    // The ids seen of each owner entity, for its relations.
+    let mut owners: HashMap<&str, Seen> = HashMap::new();
+    for (entity, label) in ORDER {
+        let Some(spooled) = spools.remove(entity) else {
+            continue; // not fetched, or its fetch failed (its report says so)
+        };
+        let loader = Loader {
+            run_id,
+            entity,
+            label,
+            spooled,
+        };
+        let loaded = match entity {
+            "rocket" => loader.load(staging, typed(rocket_row), Rows::Rocket)?,
+            "mission" => loader.load(staging, typed(mission_row), Rows::Mission)?,
+            "launch" => loader.load(staging, typed(launch_rows), launch_batch)?,
+            "capsule" => loader.load(staging, flat_row, Rows::Capsule)?,
+            "core" => loader.load(staging, flat_row, Rows::Core)?,
+            "dragon" => loader.load(staging, flat_row, Rows::Dragon)?,
+            "history" => loader.load(staging, flat_row, Rows::History)?,
+            "landpad" => loader.load(staging, flat_row, Rows::Landpad)?,
+            "launchpad" => loader.load(staging, flat_row, Rows::Launchpad)?,
+            "payload" => loader.load(staging, flat_row, Rows::Payload)?,
+            "ship" => loader.load(staging, flat_row, Rows::Ship)?,
+            "company" => loader.load(staging, flat_row, Rows::Company)?,
+            "roadster" => loader.load(staging, flat_row, Rows::Roadster)?,
+            "launch_ship" => loader.relate(staging, &LAUNCH_SHIP, &owners, Rows::LaunchShip)?,
+            "launch_core" => loader.relate(staging, &LAUNCH_CORE, &owners, Rows::LaunchCore)?,
+            "launch_payload" => {
+                loader.relate(staging, &LAUNCH_PAYLOAD, &owners, Rows::LaunchPayload)?
+            }
+            "launch_site" => loader.relate(staging, &LAUNCH_SITE, &owners, Rows::LaunchSite)?,
+            "mission_payload" => {
+                loader.relate(staging, &MISSION_PAYLOAD, &owners, Rows::MissionPayload)?
+            }
+            "capsule_mission" => {
+                loader.relate(staging, &CAPSULE_MISSION, &owners, Rows::CapsuleMission)?
+            }
+            "core_mission" => loader.relate(staging, &CORE_MISSION, &owners, Rows::CoreMission)?,
+            "ship_mission" => loader.relate(staging, &SHIP_MISSION, &owners, Rows::ShipMission)?,
+            other => unreachable!("{other} is not in ORDER"),
+        };
+        // Kept only while a relation of the entity is still to load.
+        let owns_pending = ENTITIES
+            .iter()
+            .any(|e| e.owner == Some(entity) && spools.contains_key(e.name));
+        if let Some(ids) = loaded.filter(|_| owns_pending) {
+            owners.insert(entity, ids);
+        }
+    }
+    Ok(())
+}
+
+/// A row converter for an entity decoded into its typed record (`Launch`, …) first. The
+/// record decoded when it was fetched, so decoding it again from the same JSON succeeds.
+fn typed<T: DeserializeOwned, R>(
+    convert: fn(i64, &str, &T, &Value) -> Result<R, Refusal>,
+) -> impl Fn(i64, &str, &Value) -> Result<R, Refusal> {
+    move |run_id, id, raw| {
+        let value = T::deserialize(raw).map_err(|error| format!("does not decode: {error}"))?;
+        convert(run_id, id, &value, raw)
+    }
+}
+
+/// A batch of launches with their child rows.
+fn launch_batch(rows: Vec<LaunchRow>) -> Rows {
+    let mut batch = LaunchRows::default();
+    for (launch, missions, links) in rows {
+        batch.launches.push(launch);
+        batch.missions.extend(missions);
+        batch.links.extend(links);
+    }
+    Rows::Launch(batch)
+}
+
+/// Per id seen in one entity's records, whether its record loaded.
+type Seen = HashMap<String, bool>;
+
+/// One entity's spool on its way into staging.
+struct Loader {
+    run_id: i64,
+    entity: &'static str,
+    label: &'static [&'static str],
+    spooled: Spooled,
+}
+
+impl Loader {
+    /// Loads a relation: one record per owner, [`relation_rows`] each, for the owners loaded
+    /// in this run. When the owner was not loaded in this run at all, neither is the relation,
+    /// which keeps its previous rows alongside the owner's.
+    fn relate<R>(
+        self,
+        staging: &mut Staging<'_>,
+        relation: &Relation,
+        owners: &HashMap<&str, Seen>,
+        wrap: fn(Related<R>) -> Rows,
+    ) -> repository::Result<Option<Seen>>
+    where
+        R: DeserializeOwned,
+    {
+        let Some(owners) = owners.get(relation.owner()) else {
+            let reason = format!(
+                "not published because its owner {} was not",
+                relation.owner()
+            );
+            staging.load(self.entity, |_, report| {
+                (report.fetched, report.pages, report.retries) = (0, 0, 0);
+                Err(Stop::Refused(reason))
+            })?;
+            return Ok(None);
+        };
+        let convert = |_, id: &str, raw: &Value| match owners.get(id) == Some(&true) {
+            true => Ok((id.to_string(), relation_rows::<R>(relation, id, raw)?)),
+            false => Err(format!(
+                "its {} {id} was not loaded in this run",
+                relation.owner()
+            )),
+        };
+        self.load(staging, convert, |batch: Vec<(String, Vec<R>)>| {
+            let mut related = Related::default();
+            for (owner, rows) in batch {
+                related.owners.push(owner);
+                related.rows.extend(rows);
+            }
+            wrap(related)
+        })
+    }
+
+    /// Validates every record of the spool and writes the rows `convert` makes of the valid
+    /// ones, a batch at a time (`wrap` makes the batch), refusing the others with a reason;
+    /// then deletes what vanished upstream. Returns the ids seen, or `None` when the entity
+    /// was refused as a whole (the wrong shape; see the module docs).
+    fn load<R>(
+        mut self,
+        staging: &mut Staging<'_>,
+        convert: impl Fn(i64, &str, &Value) -> Result<R, Refusal>,
+        wrap: impl Fn(Vec<R>) -> Rows,
+    ) -> repository::Result<Option<Seen>> {
+        let mut loaded_ids = None;
+        staging.load(self.entity, |table, report| {
+            let mut batch = Batch {
+                run_id: self.run_id,
+                entity: self.entity,
+                rows: Vec::new(),
+                rejected: Vec::new(),
+            };
+            for position in &self.spooled.null_positions {
+                let reason = format!("null element at position {position} of the list");
+                batch.refuse(table, None, reason, &Value::Null)?;
+            }
+            // Duplicates, the sweep and the owners of relations need the ids, and nothing else
+            // of a record outlives its batch.
+            let mut seen = Seen::new();
+            let mut genuine = false;
+            while let Some(raw) = self.spooled.next_record().map_err(|error| {
+                Stop::Refused(format!("reading back its spooled records failed: {error}"))
+            })? {
+                genuine |= is_genuine(self.entity, self.label, &raw);
+                let id = match valid_id(record_id(self.entity, &raw)) {
+                    Ok(id) => id,
+                    Err(reason) => {
+                        batch.refuse(table, None, reason, &raw)?;
+                        continue;
+                    }
+                };
+                if let Some(reason) = bad_text(&raw) {
+                    batch.refuse(table, Some(id), reason, &raw)?;
+                    continue;
+                }
+                if seen.contains_key(id) {
+                    let reason =
+                        "duplicate id: an earlier record of this run with the same id was kept";
+                    batch.refuse(table, Some(id), reason.into(), &raw)?;
+                    continue;
+                }
+                let row = convert(self.run_id, id, &raw);
+                seen.insert(id.to_string(), row.is_ok());
+                match row {
+                    Ok(row) => batch.push(table, row, &wrap)?,
+                    Err(reason) => batch.refuse(table, Some(id), reason, &raw)?,
+                }
+            }
+            if self.spooled.records > 0 && !genuine {
+                return Err(Stop::Refused(format!(
+                    "wrong shape: none of the {} records has both an id and `{}`; \
+                     the API answered something other than {} records",
+                    self.spooled.records,
+                    self.label.join("."),
+                    self.entity
+                )));
+            }
+            batch.flush(table, &wrap)?;
+            table.sweep(|id| seen.get(id) == Some(&true))?;
+            report.loaded = clamp(seen.values().filter(|loaded| **loaded).count());
+            report.rejected = report.fetched - report.loaded;
+            loaded_ids = Some(seen);
+            Ok(())
+        })?;
+        Ok(loaded_ids)
+    }
+}
+
+/// The rows and refusals of one entity not yet written.
+struct Batch<R> {
+    run_id: i64,
+    entity: &'static str,
+    rows: Vec<R>,
+    rejected: Vec<NewRejected>,
+}
+
+impl<R> Batch<R> {
+    /// Adds a row, writing the batch once it is full.
+    fn push(
+        &mut self,
+        table: &mut Table<'_>,
+        row: R,
+        wrap: impl Fn(Vec<R>) -> Rows,
+    ) -> repository::Result<()> {
+        self.rows.push(row);
+        match self.rows.len() >= BATCH {
+            true => self.flush(table, wrap),
+            false => Ok(()),
+        }
+    }
+
+    /// Refuses a record with its reason (into `staging.rejected`, its JSON as text).
+    fn refuse(
+        &mut self,
+        table: &mut Table<'_>,
+        upstream_id: Option<&str>,
+        reason: Refusal,
+        raw: &Value,
+    ) -> repository::Result<()> {
+        self.rejected.push(NewRejected {
+            run_id: self.run_id,
+            entity: self.entity,
+            upstream_id: upstream_id.map(str::to_string),
+            reason,
+            raw: raw.to_string(),
+        });
+        match self.rejected.len() >= BATCH {
+            true => table.reject(&std::mem::take(&mut self.rejected)),
+            false => Ok(()),
+        }
+    }
+
+    /// Writes what is pending.
+    fn flush(
+        &mut self,
+        table: &mut Table<'_>,
+        wrap: impl Fn(Vec<R>) -> Rows,
+    ) -> repository::Result<()> {
+        if !self.rows.is_empty() {
+            table.write(wrap(std::mem::take(&mut self.rows)))?;
+        }
+        if !self.rejected.is_empty() {
+            table.reject(&std::mem::take(&mut self.rejected))?;
+        }
+        Ok(())
+    }
 }
 
 /// One line for the run's log: per entity fetched/loaded/rejected, pages and retries.
-pub fn summary(snapshot: &Snapshot) -> String {
-    snapshot
-        .entities
+pub fn summary(entities: &[ExtractRunEntity]) -> String {
+    entities
         .iter()
         .map(|e| match &e.error {
             None => format!(
@@ -196,159 +463,9 @@ pub fn unresolved(references: &[ExtractRunReference]) -> String {
     }
 }
 
-/// Collects refusals and per-entity reports while records pass through.
-struct Gate {
-    run_id: i64,
-    /// What was fetched of the entities read off the JSON, taken as they are converted.
-    others: HashMap<&'static str, sxapi::Result<Fetched<()>>>,
-    /// The fetches' fingerprints, stored with each entity's report.
-    fingerprints: HashMap<&'static str, String>,
-    rejected: Vec<NewRejected>,
-    entities: Vec<ExtractRunEntity>,
-}
-
-impl Gate {
-    /// Validates every record of one entity. `None` when it was not fetched (no report), when
-    /// the fetch failed, or when the response has the wrong shape (see the module docs);
-    /// `label` is the path of the field every genuine record has.
-    fn accept<T, R, E: std::fmt::Display>(
-        &mut self,
-        entity: &'static str,
-        fetched: Option<Result<Fetched<T>, E>>,
-        label: &[&str],
-        convert: impl Fn(i64, &str, &T, &Value) -> Result<R, Refusal>,
-    ) -> Option<Vec<R>> {
-        let mut report = ExtractRunEntity {
-            run_id: self.run_id,
-            entity: entity.to_string(),
-            status: "failed".into(),
-            fetched: 0,
-            loaded: 0,
-            rejected: 0,
-            inserted: 0,
-            updated: 0,
-            deleted: 0,
-            pages: 0,
-            retries: 0,
-            error: None,
-            fingerprint: self.fingerprints.remove(entity),
-        };
-        let fetched = match fetched? {
-            Ok(fetched) => fetched,
-            Err(error) => {
-                report.error = Some(error.to_string());
-                self.entities.push(report);
-                return None;
-            }
-        };
-        report.pages = clamp(fetched.pages as usize);
-        report.retries = clamp(fetched.retries as usize);
-        report.fetched = clamp(fetched.records.len() + fetched.null_positions.len());
-        let genuine = |raw: &Value| record_id(entity, raw).is_some() && !at(raw, label).is_null();
-        if !fetched.records.is_empty() && !fetched.records.iter().any(|r| genuine(&r.raw)) {
-            report.error = Some(format!(
-                "wrong shape: none of the {} records has both an id and `{}`;                  the API answered something other than {entity} records",
-                fetched.records.len(),
-                label.join(".")
-            ));
-            self.entities.push(report);
-            return None;
-        }
-        report.status = "succeeded".into();
-
-        let mut refuse = |upstream_id: Option<&str>, reason: Refusal, raw: &Value| {
-            self.rejected.push(NewRejected {
-                run_id: self.run_id,
-                entity,
-                upstream_id: upstream_id.map(str::to_string),
-                reason,
-                raw: raw.to_string(),
-            });
-        };
-        for position in &fetched.null_positions {
-            refuse(
-                None,
-                format!("null element at position {position} of the list"),
-                &Value::Null,
-            );
-        }
-        let mut seen = HashSet::new();
-        let mut rows = Vec::with_capacity(fetched.records.len());
-        for record in &fetched.records {
-            let id = match valid_id(record_id(entity, &record.raw)) {
-                Ok(id) => id,
-                Err(reason) => {
-                    refuse(None, reason, &record.raw);
-                    continue;
-                }
-            };
-            if let Some(reason) = bad_text(&record.raw) {
-                refuse(Some(id), reason, &record.raw);
-                continue;
-            }
-            if !seen.insert(id) {
-                refuse(
-                    Some(id),
-                    "duplicate id: an earlier record of this run with the same id was kept".into(),
-                    &record.raw,
-                );
-                continue;
-            }
-            match convert(self.run_id, id, &record.value, &record.raw) {
-                Ok(row) => rows.push(row),
-                Err(reason) => refuse(Some(id), reason, &record.raw),
-            }
-        }
-        report.loaded = clamp(rows.len());
-        report.rejected = report.fetched - report.loaded;
-        self.entities.push(report);
-        Some(rows)
-    }
-
-    /// [`accept`](Self::accept) for an entity read straight off the JSON ([`flat_row`]).
-    fn flat<R: DeserializeOwned>(
-        &mut self,
-        entity: &'static str,
-        label: &[&str],
-    ) -> Option<Vec<R>> {
-        let fetched = self.others.remove(entity);
-        self.accept(entity, fetched, label, |run_id, id, _, raw| {
-            flat_row(run_id, id, raw)
-        })
-    }
-
-    /// [`accept`](Self::accept) for a relation: one record per owner, [`relation_rows`] each.
-    /// `owners` holds the owner ids loaded in this run (`None`: the owner was not published,
-    /// so neither is the relation, which keeps its previous rows alongside the owner's).
-    fn related<R: DeserializeOwned>(
-        &mut self,
-        relation: &Relation,
-        owners: Option<&HashSet<String>>,
-    ) -> Option<Vec<R>> {
-        let fetched = self
-            .others
-            .remove(relation.name)
-            .map(|result| match (result, owners) {
-                (Ok(_), None) => Err(format!(
-                    "not published because its owner {} was not",
-                    relation.owner()
-                )),
-                (result, _) => result.map_err(|error| error.to_string()),
-            });
-        let rows = self.accept(
-            relation.name,
-            fetched,
-            relation.path,
-            |_, id, _, raw| match owners {
-                Some(owners) if owners.contains(id) => relation_rows(relation, id, raw),
-                _ => Err(format!(
-                    "its {} {id} was not loaded in this run",
-                    relation.owner()
-                )),
-            },
-        )?;
-        Some(rows.into_iter().flatten().collect())
-    }
+/// Whether a record is what its entity's query asks for: it has an id and its label.
+fn is_genuine(entity: &'static str, label: &[&str], raw: &Value) -> bool {
+    record_id(entity, raw).is_some() && !at(raw, label).is_null()
 }
 
 /// A record's id: its `id` field, or for a single object (which has none) the entity name.
@@ -714,29 +831,6 @@ mod tests {
     use super::*;
     use db_models::models::{NewLandpad, NewLaunchCore, NewMissionPayload, NewPayload};
     use serde_json::json;
-    use sxapi::Record;
-
-    fn gate() -> Gate {
-        Gate {
-            run_id: 7,
-            others: HashMap::new(),
-            fingerprints: HashMap::new(),
-            rejected: Vec::new(),
-            entities: Vec::new(),
-        }
-    }
-
-    fn fetched(raws: Vec<Value>) -> Option<sxapi::Result<Fetched<()>>> {
-        Some(Ok(Fetched {
-            records: raws
-                .into_iter()
-                .map(|raw| Record { value: (), raw })
-                .collect(),
-            null_positions: vec![],
-            pages: 1,
-            retries: 0,
-        }))
-    }
 
     #[test]
     fn flat_rows_read_nested_objects_as_columns_and_refuse_what_does_not_fit() {
@@ -797,51 +891,46 @@ mod tests {
         );
     }
 
-    /// `raws` answered for `launchpads`, through the gate.
-    fn launchpads(raws: Vec<Value>) -> (Gate, Option<Vec<db_models::models::NewLaunchpad>>) {
-        let mut g = gate();
-        g.others.insert("launchpad", fetched(raws).unwrap());
-        let rows = g.flat("launchpad", &["name"]);
-        (g, rows)
-    }
-
     #[test]
-    fn a_response_without_one_genuine_record_is_the_wrong_shape() {
+    fn a_genuine_record_has_an_id_and_its_label() {
         // Landpads answered for launchpads: ids, but never a launchpad `name`.
-        let landpads = vec![json!({"id": "LZ-1", "name": null}), json!({"id": "LZ-2"})];
-        let (g, rows) = launchpads(landpads);
-        assert!(rows.is_none());
-        let report = &g.entities[0];
-        assert_eq!(report.status, "failed");
-        assert!(report
-            .error
-            .as_deref()
-            .unwrap()
-            .starts_with("wrong shape: none of the 2 records has both an id and `name`"));
-        assert!(g.rejected.is_empty(), "a failed entity refuses nothing");
-
-        // One genuine record is enough: the others are refused one by one.
-        let mixed = vec![
-            json!({"name": "no id"}),
-            json!({"id": "A", "name": "Pad A"}),
-        ];
-        let (g, rows) = launchpads(mixed);
-        assert_eq!(rows.unwrap().len(), 1);
-        assert_eq!(g.rejected[0].reason, "id is missing");
-
-        // An empty answer is not wrong-shaped, and a single object's id is its name.
-        let mut g = gate();
-        let rows: Option<Vec<NewPayload>> = g.accept(
-            "payload",
-            fetched(vec![]),
-            &["payload_type"],
-            |_, _, _, _| Err("never called".into()),
-        );
-        assert_eq!(rows.unwrap().len(), 0);
+        assert!(!is_genuine(
+            "launchpad",
+            &["name"],
+            &json!({"id": "LZ-1", "name": null})
+        ));
+        assert!(!is_genuine("launchpad", &["name"], &json!({"id": "LZ-2"})));
+        assert!(!is_genuine(
+            "launchpad",
+            &["name"],
+            &json!({"name": "no id"})
+        ));
+        assert!(is_genuine(
+            "launchpad",
+            &["name"],
+            &json!({"id": "A", "name": "Pad A"})
+        ));
+        // A relation's label is its list; a single object's id is its name.
+        let cores = json!({"id": "L", "rocket": {"first_stage": {"cores": []}}});
+        assert!(is_genuine("launch_core", LAUNCH_CORE.path, &cores));
+        assert!(is_genuine("company", &["name"], &json!({"name": "SpaceX"})));
         assert_eq!(
             record_id("company", &json!({"name": "SpaceX"})),
             Some("company")
         );
+    }
+
+    /// Every entity of staging is loaded, in an order that puts owners before relations.
+    #[test]
+    fn every_staging_entity_loads_after_its_owner() {
+        let position = |name: &str| ORDER.iter().position(|(entity, _)| *entity == name);
+        for entity in repository::staging::ENTITIES {
+            let at = position(entity.name).expect(entity.name);
+            if let Some(owner) = entity.owner {
+                assert!(position(owner).unwrap() < at, "{}", entity.name);
+            }
+        }
+        assert_eq!(ORDER.len(), repository::staging::ENTITIES.len());
     }
 
     #[test]

@@ -229,6 +229,77 @@ fn two_hundred_fifty_launches_are_paged_through_and_all_staged() {
     assert_eq!((launch.fetched, launch.loaded, launch.pages), (250, 250, 6));
 }
 
+/// Loading streams from the spool in batches: an entity found to have the wrong shape only
+/// after batches of it were written (2 500 launches, none with a `mission_name`) is rolled
+/// back alone and keeps every previous row; the rockets still load, the run is partial.
+#[test]
+fn an_entity_refused_after_batches_were_written_keeps_its_rows() {
+    let stack = Stack::with_page_size(Dataset::synthetic(2_500), 100);
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    let launches_before = stack.dump_table("staging.launch");
+    let links_before = stack.dump_table("staging.launch_link");
+
+    let mut nameless = Dataset::synthetic(2_500);
+    for launch in nameless.collection_mut("launches").iter_mut() {
+        launch["mission_name"] = Value::Null;
+        launch["details"] = json!("changed");
+    }
+    nameless.collection_mut("rockets")[0]["name"] = json!("Renamed");
+    stack.fake.set_dataset(nameless);
+    assert_eq!(stack.extract(), Outcome::Partial);
+    let launch = stack.latest_report("launch");
+    assert_eq!(
+        (
+            launch.status.as_str(),
+            launch.fetched,
+            launch.loaded,
+            launch.inserted
+        ),
+        ("failed", 2_500, 0, 0)
+    );
+    assert!(
+        launch
+            .error
+            .as_deref()
+            .unwrap()
+            .starts_with("wrong shape: none of the 2500 records"),
+        "{launch:?}"
+    );
+    assert_eq!(stack.dump_table("staging.launch"), launches_before);
+    assert_eq!(stack.dump_table("staging.launch_link"), links_before);
+    assert_eq!(
+        stack.count("staging.rejected"),
+        0,
+        "a refused entity refuses nothing"
+    );
+    let rocket = stack.latest_report("rocket");
+    assert_eq!((rocket.status.as_str(), rocket.updated), ("succeeded", 1));
+}
+
+/// A duplicate id on a later page than its first record is refused like one on the same page.
+#[test]
+fn a_duplicate_id_pages_apart_is_refused() {
+    let mut dataset = Dataset::synthetic(250);
+    let launches = dataset.collection_mut("launches");
+    launches[240]["id"] = launches[3]["id"].clone();
+    let stack = Stack::with_page_size(dataset, 50);
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    let launch = stack.latest_report("launch");
+    assert_eq!(
+        (launch.fetched, launch.loaded, launch.rejected),
+        (250, 249, 1)
+    );
+    let reasons: Vec<String> = staging::rejected::table
+        .select(staging::rejected::reason)
+        .load(&mut stack.conn())
+        .unwrap();
+    assert_eq!(
+        reasons,
+        ["duplicate id: an earlier record of this run with the same id was kept"]
+    );
+    assert_eq!(stack.count("staging.launch"), 249);
+}
+
 #[test]
 fn transient_faults_recover_within_the_retry_budget() {
     let stack = Stack::with_attempts(Dataset::fixture("current").unwrap(), 7);

@@ -1,5 +1,6 @@
 //! Publishing one extraction into `staging`, in one transaction.
 use std::collections::{BTreeSet, HashSet};
+use std::time::{Duration, Instant};
 
 use diesel::dsl::sql;
 use diesel::pg::upsert::excluded;
@@ -20,7 +21,7 @@ use db_models::schema::staging::{
     rejected, roadster, rocket, ship, ship_mission,
 };
 
-use crate::{extract_runs, Result};
+use crate::{extract_runs, Error, Result};
 
 /// Rows per INSERT statement: Postgres allows 65 535 bind parameters per statement, and the
 /// widest table has 25 columns.
@@ -130,10 +131,78 @@ pub struct LaunchRows {
     pub links: Vec<NewLaunchLink>,
 }
 
-/// Everything one run publishes. `None` for an entity means it was not fetched or its fetch
-/// failed: its table is left exactly as it is. A relation's rows must belong to owner rows of
-/// the same snapshot (the owner is `Some` and lists every owner id they name): they are
-/// checked by foreign key, and a dangling one fails the whole publish.
+/// A batch of a relation's rows: every owner the batch covers (an owner whose list is empty
+/// has no row, and loses the rows it had) and their rows.
+#[derive(Debug, Clone)]
+pub struct Related<R> {
+    /// The owners whose rows the batch holds, each once.
+    pub owners: Vec<String>,
+    /// Their rows, keyed by owner and position.
+    pub rows: Vec<R>,
+}
+
+impl<R> Default for Related<R> {
+    fn default() -> Self {
+        Related {
+            owners: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// Declares [`Rows`] (one variant per staging table but `launch`) and the dispatch of
+/// [`Table::write`] and [`Table::sweep`] over them: one list of the tables, with the columns
+/// an upsert sets (entities) or the owner column (relations).
+macro_rules! tables {
+    (
+        entities { $($entity:ident($erow:ty) => $etable:ident [$($column:ident),+ $(,)?]),+ $(,)? }
+        relations { $($relation:ident($rrow:ty) => $rtable:ident($owner:ident)),+ $(,)? }
+    ) => {
+        /// A batch of rows of one staging table, written by [`Table::write`].
+        #[derive(Debug, Clone)]
+        pub enum Rows {
+            /// Launches with their missions and links.
+            Launch(LaunchRows),
+            $(
+                #[doc = concat!("Rows of `staging.", stringify!($etable), "` (ids unique).")]
+                $entity(Vec<$erow>),
+            )+
+            $(
+                #[doc = concat!("Rows of `staging.", stringify!($rtable), "`.")]
+                $relation(Related<$rrow>),
+            )+
+        }
+
+        /// Upserts (entities) or compares and rewrites (relations) one batch.
+        fn write_rows(conn: &mut PgConnection, rows: Rows) -> Result<Mirrored> {
+            Ok(match rows {
+                Rows::Launch(rows) => write_launches(conn, rows)?,
+                $(Rows::$entity(rows) => mirror!(conn, $etable, &rows, [$($column),+]),)+
+                $(Rows::$relation(batch) => relate!(conn, $rtable, $owner, $rrow, batch),)+
+            })
+        }
+
+        /// Deletes the rows of `table` whose id (for a relation, whose owner) is not kept.
+        fn sweep_rows(
+            conn: &mut PgConnection,
+            table: &str,
+            keep: &dyn Fn(&str) -> bool,
+        ) -> Result<usize> {
+            Ok(match table {
+                "launch" => sweep!(conn, launch, id, keep),
+                $(stringify!($etable) => sweep!(conn, $etable, id, keep),)+
+                $(stringify!($rtable) => sweep!(conn, $rtable, $owner, keep),)+
+                other => unreachable!("{other} is not a staging table"),
+            })
+        }
+    };
+}
+
+/// Everything one run publishes, held in memory: a convenience over [`publish_with`] for small
+/// loads and tests. `None` for an entity means it was not fetched or its fetch failed: its
+/// table is left exactly as it is. A relation's rows must belong to owner rows of the same
+/// snapshot (the owner is `Some` and lists every owner id they name): they are checked by
+/// foreign key, and a dangling one fails the whole publish.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// Launches, or `None` to keep the previous ones.
@@ -194,6 +263,9 @@ pub struct Published {
     /// Per reference column, how many values point at nothing after the publish (also stored
     /// in `staging.extract_run_reference`).
     pub references: Vec<ExtractRunReference>,
+    /// How long the transaction spent in the database, commit included: its whole time but
+    /// what the loader took to read and convert its batches.
+    pub writing: Duration,
 }
 
 /// Counts of one mirrored table.
@@ -202,14 +274,26 @@ struct Mirrored {
     /// Ids inserted or changed (their child rows must be rewritten); for a relation, the
     /// owners whose rows were rewritten.
     changed: Vec<String>,
+    /// The ids of `changed` that were there before (updated, not inserted).
+    updated_ids: Vec<String>,
     inserted: i32,
     updated: i32,
     deleted: i32,
 }
 
-/// Upserts `$rows` into staging table `$table` (skipping rows whose `raw` is unchanged) and
-/// deletes the rows whose id is not among them. One macro rather than three copies: diesel's
-/// per-table types make a generic function far harder to read than this.
+impl Mirrored {
+    /// Adds the counts of a later batch of the same table.
+    fn add(&mut self, batch: &Mirrored) {
+        self.inserted += batch.inserted;
+        self.updated += batch.updated;
+        self.deleted += batch.deleted;
+    }
+}
+
+/// Upserts `$rows` into staging table `$table`, skipping rows whose `raw` is unchanged. The
+/// rows that vanished upstream are deleted by [`Table::sweep`] once every batch is written.
+/// One macro rather than a copy per table: diesel's per-table types make a generic function
+/// far harder to read than this.
 macro_rules! mirror {
     ($conn:expr, $table:ident, $rows:expr, [$($column:ident),+ $(,)?]) => {{
         let rows = $rows;
@@ -235,230 +319,357 @@ macro_rules! mirror {
                     mirrored.inserted += 1;
                 } else {
                     mirrored.updated += 1;
+                    mirrored.updated_ids.push(id.clone());
                 }
                 mirrored.changed.push(id);
             }
         }
-        let keep: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
-        mirrored.deleted = count(
-            diesel::delete($table::table.filter($table::id.ne_all(&keep))).execute($conn)?,
-        );
         mirrored
     }};
 }
 
-/// `mirror!` for each entity of the snapshot that is `Some`, pushing `(table name, counts)`.
-macro_rules! mirror_some {
-    ($conn:expr, $results:expr, $($rows:expr => $table:ident [$($column:ident),+ $(,)?]),+ $(,)?) => {$(
-        if let Some(rows) = $rows {
-            $results.push((stringify!($table), mirror!($conn, $table, &rows, [$($column),+])));
-        }
-    )+};
-}
-
-/// Makes relation table `$table` hold exactly `$rows` (`Vec<$row>`, keyed by owner column
-/// `$owner` and position): the owners whose rows differ from the stored ones get theirs
-/// deleted and rewritten, the others are not touched. A row present before and after with
-/// other values counts as one deleted and one inserted.
+/// Makes relation table `$table` hold exactly the batch's rows for the batch's owners (keyed
+/// by owner column `$owner` and position): the owners whose rows differ from the stored ones
+/// get theirs deleted and rewritten, the others are not touched. A row present before and
+/// after with other values counts as one deleted and one inserted. Only the stored rows of the
+/// batch's owners are read.
 macro_rules! relate {
-    ($conn:expr, $table:ident, $owner:ident, $row:ty, $rows:expr) => {{
-        let rows: &[$row] = $rows;
-        let stored: HashSet<$row> = $table::table
-            .select(<$row>::as_select())
-            .load::<$row>($conn)?
-            .into_iter()
-            .collect();
+    ($conn:expr, $table:ident, $owner:ident, $row:ty, $batch:expr) => {{
+        let Related { owners, rows } = $batch;
+        let mut stored: HashSet<$row> = HashSet::new();
+        for ids in owners.chunks(ROWS_PER_STATEMENT) {
+            stored.extend(
+                $table::table
+                    .filter($table::$owner.eq_any(ids))
+                    .select(<$row>::as_select())
+                    .load::<$row>($conn)?,
+            );
+        }
         let wanted: HashSet<&$row> = rows.iter().collect();
         let mut mirrored = Mirrored::default();
-        let mut owners: BTreeSet<String> = BTreeSet::new();
+        let mut changed: BTreeSet<String> = BTreeSet::new();
         for row in &stored {
             if !wanted.contains(row) {
                 mirrored.deleted += 1;
-                owners.insert(row.$owner.clone());
+                changed.insert(row.$owner.clone());
             }
         }
-        for row in rows {
+        for row in &rows {
             if !stored.contains(row) {
                 mirrored.inserted += 1;
-                owners.insert(row.$owner.clone());
+                changed.insert(row.$owner.clone());
             }
         }
-        mirrored.changed = owners.into_iter().collect();
+        mirrored.changed = changed.into_iter().collect();
         for ids in mirrored.changed.chunks(ROWS_PER_STATEMENT) {
             diesel::delete($table::table.filter($table::$owner.eq_any(ids))).execute($conn)?;
         }
         let changed: HashSet<&str> = mirrored.changed.iter().map(String::as_str).collect();
-        let rewrite: Vec<&$row> = rows
-            .iter()
+        let rewrite: Vec<$row> = rows
+            .into_iter()
             .filter(|row| changed.contains(row.$owner.as_str()))
             .collect();
         for chunk in rewrite.chunks(ROWS_PER_STATEMENT) {
             diesel::insert_into($table::table)
-                .values(chunk.iter().copied().cloned().collect::<Vec<$row>>())
+                .values(chunk)
                 .execute($conn)?;
         }
         mirrored
     }};
 }
 
-/// `relate!` for each relation of the snapshot that is `Some`, pushing `(table name, counts)`.
-macro_rules! relate_some {
-    ($conn:expr, $results:expr, $($rows:expr => $table:ident($owner:ident): $row:ty),+ $(,)?) => {$(
-        if let Some(rows) = $rows {
-            $results.push((stringify!($table), relate!($conn, $table, $owner, $row, &rows)));
+/// Ids read per statement by [`sweep!`].
+const SWEEP_PAGE: i64 = 10_000;
+
+/// Deletes the rows of `$table` whose `$column` (an id or a relation's owner) `$keep` does not
+/// keep, reading the stored values a page at a time in order (so the kept ids are never sent
+/// to the database, nor all stored ones held at once); the number of rows deleted. Ids are
+/// never empty (the extractor refuses such records), so paging starts after "".
+macro_rules! sweep {
+    ($conn:expr, $table:ident, $column:ident, $keep:expr) => {{
+        let mut deleted = 0;
+        let mut after = String::new();
+        loop {
+            let page: Vec<String> = $table::table
+                .select($table::$column)
+                .filter($table::$column.gt(&after))
+                .distinct()
+                .order($table::$column)
+                .limit(SWEEP_PAGE)
+                .load($conn)?;
+            let gone: Vec<&String> = page.iter().filter(|id| !$keep(id.as_str())).collect();
+            if !gone.is_empty() {
+                deleted += diesel::delete($table::table.filter($table::$column.eq_any(gone)))
+                    .execute($conn)?;
+            }
+            match page.last() {
+                Some(last) if page.len() as i64 == SWEEP_PAGE => after = last.clone(),
+                _ => break deleted,
+            }
         }
-    )+};
+    }};
 }
 
-/// Writes the snapshot, the rejected records, the per-entity counts and the run's status in
-/// ONE transaction, then returns the status. On error nothing is written (the caller records
-/// the failure with [`extract_runs::record_failure`]).
-pub fn publish(conn: &mut PgConnection, run_id: i64, snapshot: Snapshot) -> Result<Published> {
-    conn.transaction(|conn| {
+tables! {
+    entities {
+        Rocket(NewRocket) => rocket [
+            name, type_, active, company, country, description, wikipedia, first_flight,
+            cost_per_launch, success_rate_pct,
+        ],
+        Mission(NewMission) => mission [name, description, manufacturers, wikipedia, website, twitter],
+        Capsule(NewCapsule) => capsule [type_, status, landings, reuse_count, original_launch],
+        Core(NewCore) => core [
+            block, status, original_launch, reuse_count, rtls_attempts, rtls_landings,
+            asds_attempts, asds_landings, water_landing,
+        ],
+        Dragon(NewDragon) => dragon [
+            name, type_, active, crew_capacity, description, dry_mass_kg, first_flight,
+            orbit_duration_yr, sidewall_angle_deg, wikipedia, diameter_meters,
+            height_w_trunk_meters, heat_shield_material, heat_shield_size_meters,
+            heat_shield_temp_degrees, heat_shield_dev_partner, launch_payload_mass_kg,
+            return_payload_mass_kg,
+        ],
+        History(NewHistory) => history [
+            title, details, event_date_utc, event_date_unix, links_article, links_reddit,
+            links_wikipedia,
+        ],
+        Landpad(NewLandpad) => landpad [
+            full_name, status, landing_type, attempted_landings, successful_landings,
+            details, wikipedia, location_name, location_region, location_latitude,
+            location_longitude,
+        ],
+        Launchpad(NewLaunchpad) => launchpad [
+            name, status, attempted_launches, successful_launches, details, wikipedia,
+            location_name, location_region, location_latitude, location_longitude,
+        ],
+        Payload(NewPayload) => payload [
+            payload_type, manufacturer, nationality, customers, norad_id, orbit,
+            payload_mass_kg, payload_mass_lbs, reused, orbit_params_regime,
+            orbit_params_reference_system, orbit_params_periapsis_km,
+            orbit_params_apoapsis_km, orbit_params_inclination_deg, orbit_params_period_min,
+        ],
+        Ship(NewShip) => ship [
+            name, model, type_, roles, active, status, home_port, year_built, imo, mmsi,
+            abs, class, weight_kg, weight_lbs, speed_kn, course_deg, successful_landings,
+            attempted_landings, url, image, position_latitude, position_longitude,
+        ],
+        Company(NewCompany) => company [
+            name, founder, founded, employees, vehicles, launch_sites, test_sites, ceo, cto,
+            coo, cto_propulsion, valuation, summary, headquarters_address,
+            headquarters_city, headquarters_state, links_website, links_flickr,
+            links_twitter, links_elon_twitter,
+        ],
+        Roadster(NewRoadster) => roadster [
+            name, details, wikipedia, launch_date_utc, launch_date_unix, launch_mass_kg,
+            norad_id, orbit_type, period_days, speed_kph, earth_distance_km,
+            mars_distance_km,
+        ],
+    }
+    relations {
+        LaunchShip(NewLaunchShip) => launch_ship(launch_id),
+        LaunchCore(NewLaunchCore) => launch_core(launch_id),
+        LaunchPayload(NewLaunchPayload) => launch_payload(launch_id),
+        LaunchSite(NewLaunchSite) => launch_site(launch_id),
+        MissionPayload(NewMissionPayload) => mission_payload(mission_id),
+        CapsuleMission(NewCapsuleMission) => capsule_mission(capsule_id),
+        CoreMission(NewCoreMission) => core_mission(core_id),
+        ShipMission(NewShipMission) => ship_mission(ship_id),
+    }
+}
+
+/// Upserts a batch of launches and rewrites the children of those inserted or changed.
+fn write_launches(conn: &mut PgConnection, rows: LaunchRows) -> Result<Mirrored> {
+    let mirrored = mirror!(
+        conn,
+        launch,
+        &rows.launches,
+        [
+            mission_name,
+            launch_date_utc,
+            launch_date_local,
+            launch_date_unix,
+            launch_year,
+            launch_success,
+            upcoming,
+            details,
+            rocket_id,
+            rocket_name,
+            rocket_type
+        ]
+    );
+    rewrite_launch_children(conn, &mirrored.changed, &mirrored.updated_ids, &rows)?;
+    Ok(mirrored)
+}
+
+/// Why loading one entity stopped early (see [`Staging::load`]).
+#[derive(Debug)]
+pub enum Stop {
+    /// The entity as a whole is refused, with the reason: its writes are rolled back and it
+    /// keeps its previous rows; the rest of the run still publishes.
+    Refused(String),
+    /// The database failed: the whole publish fails and nothing is written.
+    Failed(Error),
+}
+
+impl From<Error> for Stop {
+    fn from(error: Error) -> Self {
+        Stop::Failed(error)
+    }
+}
+
+impl From<diesel::result::Error> for Stop {
+    fn from(error: diesel::result::Error) -> Self {
+        Stop::Failed(error.into())
+    }
+}
+
+/// The publish transaction, as [`publish_with`] hands it to the loader: entities are loaded
+/// one after the other, each in a savepoint, each batch by batch.
+pub struct Staging<'c> {
+    conn: &'c mut PgConnection,
+    entities: &'c mut [ExtractRunEntity],
+    rows_changed: i64,
+    loaded_any: bool,
+    /// Time spent in the statements of [`Table`].
+    writing: Duration,
+}
+
+impl Staging<'_> {
+    /// Loads entity `entity` (a staging table) in a savepoint: `load` writes its batches and
+    /// sweeps through the [`Table`], and may update the entity's report (its row of `entities`
+    /// given to [`publish_with`], if any). When it returns [`Stop::Refused`], every write of
+    /// the entity is rolled back, it keeps its previous rows, and its report says `failed`
+    /// with the reason (nothing loaded or rejected); the run goes on. Afterwards the report
+    /// holds the rows inserted, updated and deleted.
+    pub fn load(
+        &mut self,
+        entity: &'static str,
+        load: impl FnOnce(&mut Table<'_>, &mut ExtractRunEntity) -> std::result::Result<(), Stop>,
+    ) -> Result<()> {
+        let mut scratch = ExtractRunEntity {
+            entity: entity.to_string(),
+            ..ExtractRunEntity::default()
+        };
+        let report = match self.entities.iter_mut().find(|e| e.entity == entity) {
+            Some(report) => report,
+            None => &mut scratch,
+        };
+        // A nested transaction is a savepoint: an error rolls back this entity alone.
+        let writing = &mut self.writing;
+        let loaded = self.conn.transaction::<_, Stop, _>(|conn| {
+            let mut table = Table {
+                conn,
+                table: entity,
+                counts: Mirrored::default(),
+                writing,
+            };
+            load(&mut table, &mut *report)?;
+            Ok(table.counts)
+        });
+        match loaded {
+            Ok(counts) => {
+                self.rows_changed += i64::from(counts.inserted + counts.updated + counts.deleted);
+                self.loaded_any = true;
+                report.inserted = counts.inserted;
+                report.updated = counts.updated;
+                report.deleted = counts.deleted;
+                Ok(())
+            }
+            Err(Stop::Refused(reason)) => {
+                report.status = "failed".into();
+                report.error = Some(reason);
+                report.loaded = 0;
+                report.rejected = 0;
+                Ok(())
+            }
+            Err(Stop::Failed(error)) => Err(error),
+        }
+    }
+}
+
+/// One entity's table while [`Staging::load`] loads it.
+pub struct Table<'c> {
+    conn: &'c mut PgConnection,
+    table: &'static str,
+    counts: Mirrored,
+    writing: &'c mut Duration,
+}
+
+impl Table<'_> {
+    /// Writes one batch of the table: upserts an entity's rows (unchanged ones are not
+    /// rewritten; a launch's children follow it), or for a relation replaces the rows of the
+    /// batch's owners that differ from the stored ones.
+    pub fn write(&mut self, rows: Rows) -> Result<()> {
+        let started = Instant::now();
+        let batch = write_rows(self.conn, rows)?;
+        self.counts.add(&batch);
+        *self.writing += started.elapsed();
+        Ok(())
+    }
+
+    /// Stores refused records in `staging.rejected`.
+    pub fn reject(&mut self, refused: &[NewRejected]) -> Result<()> {
+        let started = Instant::now();
+        insert_rejected(self.conn, refused)?;
+        *self.writing += started.elapsed();
+        Ok(())
+    }
+
+    /// After the last batch: deletes the rows whose id (for a relation, whose owner) `keep`
+    /// does not keep, i.e. what vanished upstream.
+    pub fn sweep(&mut self, keep: impl Fn(&str) -> bool) -> Result<()> {
+        let started = Instant::now();
+        self.counts.deleted += count(sweep_rows(self.conn, self.table, &keep)?);
+        *self.writing += started.elapsed();
+        Ok(())
+    }
+}
+
+/// Publishes one run in ONE transaction: `load` loads each entity through
+/// [`Staging::load`], batch by batch; then the per-entity reports (`entities`: every entity of
+/// the run, failed ones with their `error`), the unresolved references and the run's status
+/// are written, and the status returned. On error nothing is written: the reports keep what
+/// was fetched, loaded and rejected but count no row written, and the caller records the
+/// failure with [`extract_runs::record_failure`].
+pub fn publish_with(
+    conn: &mut PgConnection,
+    run_id: i64,
+    entities: &mut [ExtractRunEntity],
+    load: impl FnOnce(&mut Staging<'_>) -> Result<()>,
+) -> Result<Published> {
+    let started = Instant::now();
+    let mut converting = Duration::ZERO;
+    let published = conn.transaction(|conn| {
         diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
             .bind::<BigInt, _>(STAGING_WRITE_LOCK_KEY)
             .execute(conn)?;
-        let Snapshot {
-            launches,
-            missions,
-            rockets,
-            capsules,
-            cores,
-            dragons,
-            histories,
-            landpads,
-            launchpads,
-            payloads,
-            ships,
-            company: companies,
-            roadster: roadsters,
-            launch_ships,
-            launch_cores,
-            launch_payloads,
-            launch_sites,
-            mission_payloads,
-            capsule_missions,
-            core_missions,
-            ship_missions,
-            rejected: refused,
-            mut entities,
-        } = snapshot;
-
-        let mut results: Vec<(&str, Mirrored)> = Vec::new();
-        mirror_some!(conn, results,
-            rockets => rocket [
-                name, type_, active, company, country, description, wikipedia, first_flight,
-                cost_per_launch, success_rate_pct,
-            ],
-            missions => mission [name, description, manufacturers, wikipedia, website, twitter],
-            capsules => capsule [type_, status, landings, reuse_count, original_launch],
-            cores => core [
-                block, status, original_launch, reuse_count, rtls_attempts, rtls_landings,
-                asds_attempts, asds_landings, water_landing,
-            ],
-            dragons => dragon [
-                name, type_, active, crew_capacity, description, dry_mass_kg, first_flight,
-                orbit_duration_yr, sidewall_angle_deg, wikipedia, diameter_meters,
-                height_w_trunk_meters, heat_shield_material, heat_shield_size_meters,
-                heat_shield_temp_degrees, heat_shield_dev_partner, launch_payload_mass_kg,
-                return_payload_mass_kg,
-            ],
-            histories => history [
-                title, details, event_date_utc, event_date_unix, links_article, links_reddit,
-                links_wikipedia,
-            ],
-            landpads => landpad [
-                full_name, status, landing_type, attempted_landings, successful_landings,
-                details, wikipedia, location_name, location_region, location_latitude,
-                location_longitude,
-            ],
-            launchpads => launchpad [
-                name, status, attempted_launches, successful_launches, details, wikipedia,
-                location_name, location_region, location_latitude, location_longitude,
-            ],
-            payloads => payload [
-                payload_type, manufacturer, nationality, customers, norad_id, orbit,
-                payload_mass_kg, payload_mass_lbs, reused, orbit_params_regime,
-                orbit_params_reference_system, orbit_params_periapsis_km,
-                orbit_params_apoapsis_km, orbit_params_inclination_deg, orbit_params_period_min,
-            ],
-            ships => ship [
-                name, model, type_, roles, active, status, home_port, year_built, imo, mmsi,
-                abs, class, weight_kg, weight_lbs, speed_kn, course_deg, successful_landings,
-                attempted_landings, url, image, position_latitude, position_longitude,
-            ],
-            companies => company [
-                name, founder, founded, employees, vehicles, launch_sites, test_sites, ceo, cto,
-                coo, cto_propulsion, valuation, summary, headquarters_address,
-                headquarters_city, headquarters_state, links_website, links_flickr,
-                links_twitter, links_elon_twitter,
-            ],
-            roadsters => roadster [
-                name, details, wikipedia, launch_date_utc, launch_date_unix, launch_mass_kg,
-                norad_id, orbit_type, period_days, speed_kph, earth_distance_km,
-                mars_distance_km,
-            ],
-        );
-        if let Some(rows) = launches {
-            let m = mirror!(
-                conn,
-                launch,
-                &rows.launches,
-                [
-                    mission_name,
-                    launch_date_utc,
-                    launch_date_local,
-                    launch_date_unix,
-                    launch_year,
-                    launch_success,
-                    upcoming,
-                    details,
-                    rocket_id,
-                    rocket_name,
-                    rocket_type
-                ]
-            );
-            rewrite_launch_children(conn, &m.changed, &rows)?;
-            results.push(("launch", m));
-        }
-        // Relations after their owners: rows of vanished owners are gone by cascade already.
-        relate_some!(conn, results,
-            launch_ships => launch_ship(launch_id): NewLaunchShip,
-            launch_cores => launch_core(launch_id): NewLaunchCore,
-            launch_payloads => launch_payload(launch_id): NewLaunchPayload,
-            launch_sites => launch_site(launch_id): NewLaunchSite,
-            mission_payloads => mission_payload(mission_id): NewMissionPayload,
-            capsule_missions => capsule_mission(capsule_id): NewCapsuleMission,
-            core_missions => core_mission(core_id): NewCoreMission,
-            ship_missions => ship_mission(ship_id): NewShipMission,
-        );
-
-        for chunk in refused.chunks(ROWS_PER_STATEMENT) {
-            diesel::insert_into(rejected::table)
-                .values(chunk)
-                .execute(conn)?;
-        }
-
-        let mut rows_changed = 0i64;
-        for (entity, m) in &results {
-            rows_changed += i64::from(m.inserted + m.updated + m.deleted);
-            if let Some(report) = entities.iter_mut().find(|e| e.entity == *entity) {
-                report.inserted = m.inserted;
-                report.updated = m.updated;
-                report.deleted = m.deleted;
-            }
-        }
+        let mut staging = Staging {
+            conn,
+            entities: &mut *entities,
+            rows_changed: 0,
+            loaded_any: false,
+            writing: Duration::ZERO,
+        };
+        let loading = Instant::now();
+        load(&mut staging)?;
+        converting = loading.elapsed().saturating_sub(staging.writing);
+        let Staging {
+            conn,
+            entities,
+            rows_changed,
+            loaded_any,
+            ..
+        } = staging;
         diesel::insert_into(extract_run_entity::table)
-            .values(&entities)
+            .values(&*entities)
             .execute(conn)?;
-
         let failed: Vec<String> = entities
             .iter()
             .filter_map(|e| e.error.as_ref().map(|err| format!("{}: {err}", e.entity)))
             .collect();
         let status = if failed.is_empty() {
             RunStatus::Succeeded
-        } else if results.is_empty() {
+        } else if !loaded_any {
             RunStatus::Failed
         } else {
             RunStatus::Partial
@@ -470,21 +681,144 @@ pub fn publish(conn: &mut PgConnection, run_id: i64, snapshot: Snapshot) -> Resu
             status,
             rows_changed,
             references,
+            writing: Duration::ZERO,
         })
+    });
+    match published {
+        Ok(published) => Ok(Published {
+            writing: started.elapsed().saturating_sub(converting),
+            ..published
+        }),
+        Err(error) => {
+            for report in entities.iter_mut() {
+                (report.inserted, report.updated, report.deleted) = (0, 0, 0);
+            }
+            Err(error)
+        }
+    }
+}
+
+/// Loads one entity of a [`Snapshot`]: all its rows as one batch, then the sweep of the ids
+/// (for a relation, the owners) it does not list.
+fn load_whole(
+    staging: &mut Staging<'_>,
+    entity: &'static str,
+    rows: Rows,
+    keep: &[String],
+) -> Result<()> {
+    let keep: HashSet<&str> = keep.iter().map(String::as_str).collect();
+    staging.load(entity, |table, _| {
+        table.write(rows)?;
+        table.sweep(|id| keep.contains(id))?;
+        Ok(())
     })
 }
 
+/// Writes the snapshot, the rejected records, the per-entity counts and the run's status in
+/// ONE transaction (see [`publish_with`]), then returns the status.
+pub fn publish(conn: &mut PgConnection, run_id: i64, snapshot: Snapshot) -> Result<Published> {
+    let Snapshot {
+        launches,
+        missions,
+        rockets,
+        capsules,
+        cores,
+        dragons,
+        histories,
+        landpads,
+        launchpads,
+        payloads,
+        ships,
+        company: companies,
+        roadster: roadsters,
+        launch_ships,
+        launch_cores,
+        launch_payloads,
+        launch_sites,
+        mission_payloads,
+        capsule_missions,
+        core_missions,
+        ship_missions,
+        rejected: refused,
+        mut entities,
+    } = snapshot;
+    publish_with(conn, run_id, &mut entities, |staging| {
+        macro_rules! entities {
+            ($($rows:expr => $variant:ident($table:literal)),+ $(,)?) => {$(
+                if let Some(rows) = $rows {
+                    let keep: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
+                    load_whole(staging, $table, Rows::$variant(rows), &keep)?;
+                }
+            )+};
+        }
+        macro_rules! relations {
+            ($($rows:expr => $variant:ident($table:literal, $owner:ident)),+ $(,)?) => {$(
+                if let Some(rows) = $rows {
+                    let owners: BTreeSet<&String> = rows.iter().map(|row| &row.$owner).collect();
+                    let owners: Vec<String> = owners.into_iter().cloned().collect();
+                    let batch = Related { owners: owners.clone(), rows };
+                    load_whole(staging, $table, Rows::$variant(batch), &owners)?;
+                }
+            )+};
+        }
+        entities!(
+            rockets => Rocket("rocket"),
+            missions => Mission("mission"),
+            capsules => Capsule("capsule"),
+            cores => Core("core"),
+            dragons => Dragon("dragon"),
+            histories => History("history"),
+            landpads => Landpad("landpad"),
+            launchpads => Launchpad("launchpad"),
+            payloads => Payload("payload"),
+            ships => Ship("ship"),
+            companies => Company("company"),
+            roadsters => Roadster("roadster"),
+        );
+        if let Some(rows) = launches {
+            let keep: Vec<String> = rows.launches.iter().map(|row| row.id.clone()).collect();
+            load_whole(staging, "launch", Rows::Launch(rows), &keep)?;
+        }
+        // Relations after their owners: rows of vanished owners are gone by cascade already.
+        relations!(
+            launch_ships => LaunchShip("launch_ship", launch_id),
+            launch_cores => LaunchCore("launch_core", launch_id),
+            launch_payloads => LaunchPayload("launch_payload", launch_id),
+            launch_sites => LaunchSite("launch_site", launch_id),
+            mission_payloads => MissionPayload("mission_payload", mission_id),
+            capsule_missions => CapsuleMission("capsule_mission", capsule_id),
+            core_missions => CoreMission("core_mission", core_id),
+            ship_missions => ShipMission("ship_mission", ship_id),
+        );
+        insert_rejected(staging.conn, &refused)
+    })
+}
+
+/// Stores refused records in `staging.rejected`.
+fn insert_rejected(conn: &mut PgConnection, refused: &[NewRejected]) -> Result<()> {
+    for chunk in refused.chunks(ROWS_PER_STATEMENT) {
+        diesel::insert_into(rejected::table)
+            .values(chunk)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Replaces the `launch_mission` and `launch_link` rows of the launches in `changed`
-/// (new or modified); unchanged launches keep theirs untouched.
+/// (new or modified); unchanged launches keep theirs untouched. Only the modified ones
+/// (`updated`) can have children to delete: a new launch has none, so a first load deletes
+/// nothing (a DELETE per batch would scan the growing child tables while they have no
+/// statistics).
 fn rewrite_launch_children(
     conn: &mut PgConnection,
     changed: &[String],
+    updated: &[String],
     rows: &LaunchRows,
 ) -> Result<()> {
     if changed.is_empty() {
         return Ok(());
     }
-    for ids in changed.chunks(ROWS_PER_STATEMENT) {
+    for ids in updated.chunks(ROWS_PER_STATEMENT) {
         diesel::delete(launch_mission::table.filter(launch_mission::launch_id.eq_any(ids)))
             .execute(conn)?;
         diesel::delete(launch_link::table.filter(launch_link::launch_id.eq_any(ids)))

@@ -1,4 +1,5 @@
-//! Publishing snapshots into staging: one transaction, mirror semantics, no needless writes.
+//! Publishing into staging: one transaction, mirror semantics, no needless writes; whole
+//! snapshots and the page-wise write with a savepoint per entity.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns: a panic is the failure report
 mod common;
 
@@ -6,10 +7,10 @@ use common::{launch, report, rocket, snapshot};
 use diesel::prelude::*;
 use serde_json::json;
 
-use db_models::models::{NewMission, NewRejected, RunStatus};
+use db_models::models::{NewLaunchShip, NewMission, NewRejected, RunStatus};
 use db_models::schema::staging;
 use repository::extract_runs;
-use repository::staging::publish;
+use repository::staging::{publish, publish_with, LaunchRows, Related, Rows, Stop};
 
 fn counts(conn: &mut PgConnection) -> (i64, i64, i64, i64) {
     (
@@ -231,4 +232,189 @@ fn missions_are_mirrored_too() {
         .load(&mut conn)
         .unwrap();
     assert_eq!(makers, vec![vec!["Orbital ATK".to_string()]]);
+}
+
+/// `publish_with`, the page-wise write: an entity refused after some of its batches were
+/// written is rolled back to its savepoint alone (its previous rows, no refusals of it); the
+/// next entity still loads batch by batch, and its sweep deletes what no batch listed.
+#[test]
+fn an_entity_refused_mid_load_is_rolled_back_alone() {
+    let (_db, database) = common::migrated();
+    let mut conn = common::conn(&database);
+    let run1 = extract_runs::start(&mut conn).unwrap();
+    publish(
+        &mut conn,
+        run1,
+        snapshot(
+            run1,
+            vec![launch(run1, "1", "x", &[]), launch(run1, "2", "y", &[])],
+            vec![rocket(run1, "falcon9", "https://w")],
+        ),
+    )
+    .unwrap();
+    let run2 = extract_runs::start(&mut conn).unwrap();
+    let mut entities = vec![report(run2, "rocket", None), report(run2, "launch", None)];
+    let launches = |ids: &[&str]| {
+        let mut rows = LaunchRows::default();
+        for id in ids {
+            let (row, links) = launch(run2, id, if *id == "1" { "x" } else { "z" }, &[]);
+            rows.launches.push(row);
+            rows.links.extend(links);
+        }
+        Rows::Launch(rows)
+    };
+    let published = publish_with(&mut conn, run2, &mut entities, |staging| {
+        staging.load("rocket", |table, report| {
+            table.write(Rows::Rocket(vec![rocket(
+                run2,
+                "falcon9",
+                "https://changed",
+            )]))?;
+            table.write(Rows::Rocket(vec![rocket(run2, "falcon1", "https://new")]))?;
+            table.reject(&[NewRejected {
+                run_id: run2,
+                entity: "rocket",
+                upstream_id: Some("bad".into()),
+                reason: "test".into(),
+                raw: "{}".into(),
+            }])?;
+            report.loaded = 2;
+            Err(Stop::Refused("wrong shape: test".into()))
+        })?;
+        staging.load("launch", |table, report| {
+            table.write(launches(&["1"]))?;
+            table.write(launches(&["3"]))?;
+            table.sweep(|id| ["1", "3"].contains(&id))?;
+            report.loaded = 2;
+            Ok(())
+        })
+    })
+    .unwrap();
+    assert_eq!(published.status, RunStatus::Partial);
+    assert_eq!(
+        published.rows_changed, 2,
+        "launch 3 inserted, launch 2 deleted"
+    );
+    let rocket_report = &entities[0];
+    assert_eq!(
+        (
+            rocket_report.status.as_str(),
+            rocket_report.error.as_deref(),
+            rocket_report.loaded,
+            rocket_report.inserted
+        ),
+        ("failed", Some("wrong shape: test"), 0, 0)
+    );
+    let launch_report = &entities[1];
+    assert_eq!(
+        (
+            launch_report.loaded,
+            launch_report.inserted,
+            launch_report.updated,
+            launch_report.deleted
+        ),
+        (2, 1, 0, 1)
+    );
+    let rockets: Vec<(String, Option<String>)> = staging::rocket::table
+        .select((staging::rocket::id, staging::rocket::wikipedia))
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(rockets, [("falcon9".into(), Some("https://w".into()))]);
+    assert_eq!(
+        staging::rejected::table
+            .count()
+            .get_result::<i64>(&mut conn)
+            .unwrap(),
+        0
+    );
+    let mut launch_ids: Vec<String> = staging::launch::table
+        .select(staging::launch::id)
+        .load(&mut conn)
+        .unwrap();
+    launch_ids.sort();
+    assert_eq!(launch_ids, ["1", "3"]);
+    let stored = extract_runs::entities(&mut conn, run2).unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(
+        extract_runs::latest(&mut conn)
+            .unwrap()
+            .unwrap()
+            .error
+            .as_deref(),
+        Some("rocket: wrong shape: test")
+    );
+}
+
+/// A relation written batch by batch reads only its batch's owners and ends exactly like the
+/// whole comparison: changed owners rewritten, an owner whose list emptied loses its rows, and
+/// the sweep deletes the rows of owners no batch listed.
+#[test]
+fn a_relation_is_compared_batch_by_batch_then_swept() {
+    let (_db, database) = common::migrated();
+    let mut conn = common::conn(&database);
+    let ship = |launch_id: &str, position: i32, ship_id: &str| NewLaunchShip {
+        launch_id: launch_id.into(),
+        position,
+        ship_id: Some(ship_id.into()),
+    };
+    let run1 = extract_runs::start(&mut conn).unwrap();
+    let mut first = snapshot(
+        run1,
+        ["1", "2", "3"]
+            .map(|id| launch(run1, id, "x", &[]))
+            .to_vec(),
+        vec![],
+    );
+    first.launch_ships = Some(vec![
+        ship("1", 0, "S1"),
+        ship("1", 1, "S2"),
+        ship("2", 0, "S3"),
+        ship("3", 0, "S4"),
+    ]);
+    first.entities.push(report(run1, "launch_ship", None));
+    publish(&mut conn, run1, first).unwrap();
+
+    let run2 = extract_runs::start(&mut conn).unwrap();
+    let mut entities = vec![report(run2, "launch_ship", None)];
+    let published = publish_with(&mut conn, run2, &mut entities, |staging| {
+        staging.load("launch_ship", |table, _| {
+            table.write(Rows::LaunchShip(Related {
+                owners: vec!["1".into()],
+                rows: vec![ship("1", 0, "S1"), ship("1", 1, "S9")],
+            }))?;
+            table.write(Rows::LaunchShip(Related {
+                owners: vec!["2".into()],
+                rows: vec![],
+            }))?;
+            table.sweep(|id| ["1", "2"].contains(&id))?;
+            Ok(())
+        })
+    })
+    .unwrap();
+    assert_eq!(published.status, RunStatus::Succeeded);
+    let relation = &entities[0];
+    assert_eq!(
+        (relation.inserted, relation.deleted),
+        (1, 3),
+        "S9 in; S2, S3 (emptied list) and S4 (owner not listed) out"
+    );
+    let rows: Vec<(String, i32, Option<String>)> = staging::launch_ship::table
+        .select((
+            staging::launch_ship::launch_id,
+            staging::launch_ship::position,
+            staging::launch_ship::ship_id,
+        ))
+        .order((
+            staging::launch_ship::launch_id,
+            staging::launch_ship::position,
+        ))
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(
+        rows,
+        [
+            ("1".into(), 0, Some("S1".into())),
+            ("1".into(), 1, Some("S9".into()))
+        ]
+    );
 }

@@ -69,6 +69,15 @@ pub struct Fetched<T> {
     pub retries: u32,
 }
 
+/// What paging an entity took, as [`Client::fetch_pages`] returns it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Paged {
+    /// Pages requested.
+    pub pages: u32,
+    /// Requests retried after a transient failure.
+    pub retries: u32,
+}
+
 /// One record: its typed value and the JSON it was decoded from.
 #[derive(Debug, Clone)]
 pub struct Record<T> {
@@ -191,38 +200,65 @@ impl Client {
     }
 
     /// Every record of `Q::FIELD`, paged with `limit`/`offset` until a short page. No order is
-    /// assumed.
+    /// assumed. Holds every record: see [`fetch_pages`](Self::fetch_pages) to handle one page
+    /// at a time.
     pub fn fetch<Q: PagedQuery>(&self, cancel: &CancelToken) -> Result<Fetched<Q::Record>> {
-        let limit = self.settings.page_size.max(1);
         let mut fetched = Fetched {
             records: Vec::new(),
             null_positions: Vec::new(),
             pages: 0,
             retries: 0,
         };
+        let paged = self.fetch_pages::<Q, Error>(cancel, |page| {
+            fetched.records.extend(page.records);
+            fetched.null_positions.extend(page.null_positions);
+            Ok(())
+        })?;
+        fetched.pages = paged.pages;
+        fetched.retries = paged.retries;
+        Ok(fetched)
+    }
+
+    /// Every record of `Q::FIELD` like [`fetch`](Self::fetch), but each page goes to `on_page`
+    /// as soon as it is decoded (as a `Fetched` of that page: its records, its null positions
+    /// counted over all pages, `pages` 1 and its retries) instead of being collected; only the
+    /// previous page is kept, to detect a server that repeats pages. An error of `on_page` stops
+    /// the paging and is returned.
+    pub fn fetch_pages<Q: PagedQuery, E: From<Error>>(
+        &self,
+        cancel: &CancelToken,
+        mut on_page: impl FnMut(Fetched<Q::Record>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<Paged, E> {
+        let limit = self.settings.page_size.max(1);
+        let mut paged = Paged::default();
         let mut offset: u32 = 0;
         let mut previous_page: Option<Vec<Value>> = None;
         loop {
             if cancel.is_cancelled() {
-                return Err(Error::Cancelled);
+                return Err(Error::Cancelled.into());
             }
             let operation = Q::build(PageVars {
                 limit: Some(to_i32(limit)),
                 offset: Some(to_i32(offset)),
             });
             let (data, retries) = self.post_with_retry(&operation, cancel)?;
-            fetched.pages += 1;
-            fetched.retries += retries;
+            paged.pages += 1;
+            paged.retries += retries;
             let page = decode::page::<Q::Record>(data, Q::FIELD, offset as usize)?;
             let len = u32::try_from(page.raw.len()).unwrap_or(u32::MAX);
             if len > 0 && previous_page.as_ref() == Some(&page.raw) {
                 return Err(Error::Paging {
                     field: Q::FIELD,
                     reason: format!("offset {offset} returned the same page as the one before"),
-                });
+                }
+                .into());
             }
-            fetched.records.extend(page.records);
-            fetched.null_positions.extend(page.null_positions);
+            on_page(Fetched {
+                records: page.records,
+                null_positions: page.null_positions,
+                pages: 1,
+                retries,
+            })?;
             // A page longer than asked for means the server ignores `limit`: it sent everything.
             if len != limit {
                 if len > limit {
@@ -231,13 +267,14 @@ impl Client {
                         Q::FIELD
                     );
                 }
-                return Ok(fetched);
+                return Ok(paged);
             }
-            if fetched.pages >= MAX_PAGES {
+            if paged.pages >= MAX_PAGES {
                 return Err(Error::Paging {
                     field: Q::FIELD,
                     reason: format!("still full pages after {MAX_PAGES} pages"),
-                });
+                }
+                .into());
             }
             offset = offset.saturating_add(len);
             previous_page = Some(page.raw);

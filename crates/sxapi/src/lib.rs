@@ -16,7 +16,8 @@ pub mod records;
 
 pub use cancel::CancelToken;
 pub use client::{
-    Client, ClientSettings, Fetched, PagedQuery, Record, RequestReport, RetryPolicy, SingleQuery,
+    Client, ClientSettings, Fetched, Paged, PagedQuery, Record, RequestReport, RetryPolicy,
+    SingleQuery,
 };
 pub use error::{Error, Result};
 pub use records::{Launch, LaunchLinks, LaunchRocket, Mission, Rocket, RocketRef};

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use spacex_fake::{Dataset, FakeServer, Fault, FaultRule};
+use sxapi::records::LaunchesPage;
 use sxapi::{
     CancelToken, Client, ClientSettings, Error, Fetched, Launch, Mission, RetryPolicy, Rocket,
 };
@@ -354,6 +355,49 @@ fn an_exact_multiple_of_the_page_size_ends_with_an_empty_page() {
 fn empty_and_single_page_datasets() {
     page_through(0, 50, 1);
     page_through(7, 50, 1);
+}
+
+/// `fetch_pages` hands over each page as it arrives (never more than a page at once), the
+/// same records `fetch` collects; an error of the callback stops the paging there.
+#[test]
+fn fetch_pages_hands_over_one_page_at_a_time_and_stops_on_error() {
+    let dataset = Dataset::synthetic(120);
+    let expected = stored_ids(&dataset, "launches");
+    let server = FakeServer::start(dataset);
+    let client = client(&server.url());
+    let mut got = Vec::new();
+    let mut sizes = Vec::new();
+    let paged = client
+        .fetch_pages::<LaunchesPage, Error>(&CancelToken::new(), |page| {
+            assert_eq!(page.pages, 1);
+            sizes.push(page.records.len());
+            got.extend(
+                page.records
+                    .iter()
+                    .map(|r| r.raw["id"].as_str().unwrap().to_owned()),
+            );
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!((paged.pages, paged.retries), (3, 0));
+    assert_eq!(sizes, [50, 50, 20]);
+    assert_eq!(got, expected);
+
+    let before = server.requests_for("launches");
+    let mut calls = 0;
+    let error = client
+        .fetch_pages::<LaunchesPage, Error>(&CancelToken::new(), |_| {
+            calls += 1;
+            Err(Error::Cancelled)
+        })
+        .unwrap_err();
+    assert!(matches!(error, Error::Cancelled), "{error}");
+    assert_eq!(calls, 1);
+    assert_eq!(
+        server.requests_for("launches") - before,
+        1,
+        "no page after the error"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ pub struct ExtractRun {
 }
 
 /// Per-entity outcome of a run.
-#[derive(Debug, Clone, PartialEq, Eq, Insertable, Queryable, Selectable)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Insertable, Queryable, Selectable)]
 #[diesel(table_name = extract_run_entity)]
 pub struct ExtractRunEntity {
     /// The run.
