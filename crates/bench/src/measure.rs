@@ -434,75 +434,26 @@ fn build_in_process(config: &Config) -> anyhow::Result<Duration> {
     Ok(elapsed)
 }
 
-/// The columns of `staging.rocket` that are written (not generated).
-type RocketColumns = (
-    rocket::id,
-    rocket::name,
-    rocket::type_,
-    rocket::active,
-    rocket::company,
-    rocket::country,
-    rocket::description,
-    rocket::wikipedia,
-    rocket::first_flight,
-    rocket::cost_per_launch,
-    rocket::success_rate_pct,
-    rocket::raw,
-    rocket::run_id,
-);
-const ROCKET_COLUMNS: RocketColumns = (
-    rocket::id,
-    rocket::name,
-    rocket::type_,
-    rocket::active,
-    rocket::company,
-    rocket::country,
-    rocket::description,
-    rocket::wikipedia,
-    rocket::first_flight,
-    rocket::cost_per_launch,
-    rocket::success_rate_pct,
-    rocket::raw,
-    rocket::run_id,
-);
+/// A tuple of the columns of `$table` that are written (not generated), as a type and a
+/// value, each column named once.
+macro_rules! written_columns {
+    ($type:ident, $value:ident = $table:ident [$($column:ident),+ $(,)?]) => {
+        #[doc = concat!("The columns of `staging.", stringify!($table), "` that are written.")]
+        type $type = ($($table::$column,)+);
+        const $value: $type = ($($table::$column,)+);
+    };
+}
 
-/// The columns of `staging.mission` that are written (not generated).
-type MissionColumns = (
-    mission::id,
-    mission::name,
-    mission::description,
-    mission::manufacturers,
-    mission::wikipedia,
-    mission::website,
-    mission::twitter,
-    mission::raw,
-    mission::run_id,
-);
-const MISSION_COLUMNS: MissionColumns = (
-    mission::id,
-    mission::name,
-    mission::description,
-    mission::manufacturers,
-    mission::wikipedia,
-    mission::website,
-    mission::twitter,
-    mission::raw,
-    mission::run_id,
-);
-
-/// The columns of `staging.launch_link` that are written (not generated).
-type LaunchLinkColumns = (
-    launch_link::launch_id,
-    launch_link::field,
-    launch_link::position,
-    launch_link::url,
-);
-const LAUNCH_LINK_COLUMNS: LaunchLinkColumns = (
-    launch_link::launch_id,
-    launch_link::field,
-    launch_link::position,
-    launch_link::url,
-);
+written_columns!(RocketColumns, ROCKET_COLUMNS = rocket [
+    id, name, type_, active, company, country, description, wikipedia, first_flight,
+    cost_per_launch, success_rate_pct, raw, run_id,
+]);
+written_columns!(MissionColumns, MISSION_COLUMNS = mission [
+    id, name, description, manufacturers, wikipedia, website, twitter, raw, run_id,
+]);
+written_columns!(LaunchLinkColumns, LAUNCH_LINK_COLUMNS = launch_link [
+    launch_id, field, position, url,
+]);
 
 /// Dumps the staging data tables of `from` in COPY's binary format, then times loading them
 /// into the empty tables of `to` (parents first, for the foreign keys) in one transaction.
