@@ -131,10 +131,8 @@ impl Extractor {
         };
         let fetched = source::fetch_all(&self.client, &self.entities, cancel);
         if !cancel.is_cancelled() {
-            match self.unchanged(&fetched, started) {
-                Ok(true) => return Extracted::Unchanged,
-                Ok(false) => {}
-                Err(()) => return Extracted::Ran(Outcome::Failed),
+            if let Some(ended) = self.check_unchanged(&fetched, started) {
+                return ended;
             }
         }
         let run_id = match sink::open_run(&self.database, &lock) {
@@ -180,12 +178,12 @@ impl Extractor {
         }
     }
 
-    /// Whether the upstream served exactly what staging was loaded from (then the check is
-    /// recorded and counted); `Err` (logged) when the database could not say.
-    fn unchanged(&self, fetched: &source::Pulled, started: Instant) -> Result<bool, ()> {
-        let Some(fingerprints) = fetched.complete_fingerprints(&self.entities) else {
-            return Ok(false); // a failed fetch: the run publishes what it got
-        };
+    /// How the run ends if the upstream served exactly what staging was loaded from (the
+    /// check recorded and counted: `Unchanged`) or the database could not say (logged:
+    /// failed); `None` when the run goes on to load.
+    fn check_unchanged(&self, fetched: &source::Pulled, started: Instant) -> Option<Extracted> {
+        // A failed fetch: the run publishes what it got.
+        let fingerprints = fetched.complete_fingerprints(&self.entities)?;
         match sink::confirm_unchanged(&self.database, &fingerprints) {
             Ok(Some(loaded_by)) => {
                 // Expected of a frozen upstream: information, not a warning.
@@ -194,13 +192,13 @@ impl Extractor {
                     started.elapsed().as_secs_f64()
                 );
                 self.metrics.count_run("unchanged");
-                Ok(true)
+                Some(Extracted::Unchanged)
             }
-            Ok(None) => Ok(false),
+            Ok(None) => None,
             Err(error) => {
                 log::error!("Extract run could not check for changes: {error:#}");
                 self.metrics.count_run("failed");
-                Err(())
+                Some(Extracted::Ran(Outcome::Failed))
             }
         }
     }
