@@ -12,6 +12,7 @@ pub mod transform;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use repository::extract_runs::RunLock;
 use repository::Database;
 use service::freshness::{Freshness, StaleWatch};
 use service::{Config, Job, Outcome, ServiceArgs};
@@ -116,7 +117,7 @@ impl Extractor {
     fn extract(&mut self, cancel: &CancelToken) -> Extracted {
         let started = Instant::now();
         // Held until the end of the run: a second extractor skips instead of racing this one.
-        let lock = match sink::lock(&self.database) {
+        let mut lock = match sink::lock(&self.database) {
             Ok(Some(lock)) => lock,
             Ok(None) => {
                 log::info!("Another extractor is running; skipping this run.");
@@ -131,11 +132,11 @@ impl Extractor {
         };
         let fetched = source::fetch_all(&self.client, &self.entities, cancel);
         if !cancel.is_cancelled() {
-            if let Some(ended) = self.check_unchanged(&fetched, started) {
+            if let Some(ended) = self.check_unchanged(&mut lock, &fetched, started) {
                 return ended;
             }
         }
-        let run_id = match sink::open_run(&self.database, &lock) {
+        let run_id = match sink::open_run(&mut lock) {
             Ok(run_id) => run_id,
             Err(error) => {
                 log::error!("Extract run could not start: {error:#}");
@@ -181,10 +182,15 @@ impl Extractor {
     /// How the run ends if the upstream served exactly what staging was loaded from (the
     /// check recorded and counted: `Unchanged`) or the database could not say (logged:
     /// failed); `None` when the run goes on to load.
-    fn check_unchanged(&self, fetched: &source::Pulled, started: Instant) -> Option<Extracted> {
+    fn check_unchanged(
+        &self,
+        lock: &mut RunLock,
+        fetched: &source::Pulled,
+        started: Instant,
+    ) -> Option<Extracted> {
         // A failed fetch: the run publishes what it got.
         let fingerprints = fetched.complete_fingerprints(&self.entities)?;
-        match sink::confirm_unchanged(&self.database, &fingerprints) {
+        match sink::confirm_unchanged(lock, &fingerprints) {
             Ok(Some(loaded_by)) => {
                 // Expected of a frozen upstream: information, not a warning.
                 log::info!(

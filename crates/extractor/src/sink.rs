@@ -11,26 +11,25 @@ pub fn lock(database: &Database) -> repository::Result<Option<RunLock>> {
 }
 
 /// Records the check if the upstream served exactly what staging was loaded from (see
-/// [`extract_runs::confirm_unchanged`]); returns the run that loaded it, or `None`.
+/// [`extract_runs::confirm_unchanged`]); returns the run that loaded it, or `None`. On the
+/// lock's connection.
 pub fn confirm_unchanged(
-    database: &Database,
+    lock: &mut RunLock,
     fingerprints: &[(&str, String)],
 ) -> repository::Result<Option<i64>> {
-    let mut conn = database.connection()?;
-    extract_runs::confirm_unchanged(&mut conn, fingerprints)
+    extract_runs::confirm_unchanged(lock.connection(), fingerprints)
 }
 
 /// Closes runs left `running` by a process that died (the lock proves none is alive), and
-/// opens this run's row in `staging.extract_run`.
-pub fn open_run(database: &Database, lock: &RunLock) -> repository::Result<i64> {
-    let mut conn = database.connection()?;
-    let interrupted = extract_runs::close_interrupted(&mut conn, lock)?;
+/// opens this run's row in `staging.extract_run`. On the lock's connection.
+pub fn open_run(lock: &mut RunLock) -> repository::Result<i64> {
+    let interrupted = extract_runs::close_interrupted(lock)?;
     if interrupted > 0 {
         log::warn!(
             "Marked {interrupted} extract run(s) left running by a stopped extractor as failed."
         );
     }
-    extract_runs::start(&mut conn)
+    extract_runs::start(lock.connection())
 }
 
 /// Publishes the run in one transaction, `load` writing the entities (see

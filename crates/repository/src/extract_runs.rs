@@ -28,6 +28,14 @@ impl Drop for RunLock {
     }
 }
 
+impl RunLock {
+    /// The connection holding the lock: the run's bookkeeping uses it rather than checking
+    /// out another one (each checkout costs a liveness round trip).
+    pub fn connection(&mut self) -> &mut PgConnection {
+        &mut self.conn
+    }
+}
+
 /// Takes the extractor lock if no other extractor holds it; `None` if one does.
 pub fn try_lock(database: &Database) -> Result<Option<RunLock>> {
     #[derive(QueryableByName)]
@@ -44,14 +52,14 @@ pub fn try_lock(database: &Database) -> Result<Option<RunLock>> {
 
 /// Marks runs still `running` as failed: with the lock held, no other extractor is running,
 /// so they belong to a process that died (SIGKILL, crash, power loss) before finishing.
-pub fn close_interrupted(conn: &mut PgConnection, _lock: &RunLock) -> Result<usize> {
+pub fn close_interrupted(lock: &mut RunLock) -> Result<usize> {
     Ok(
         diesel::update(extract_run::table.filter(extract_run::status.eq("running")))
             .set((
                 extract_run::status.eq(RunStatus::Failed.as_str()),
                 extract_run::error.eq("interrupted: the extractor stopped before the run finished"),
             ))
-            .execute(conn)?,
+            .execute(lock.connection())?,
     )
 }
 
