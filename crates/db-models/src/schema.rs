@@ -509,8 +509,25 @@ pub mod marts {
             publication_rows -> Nullable<Int8>,
             object_rows -> Nullable<Int8>,
             error -> Nullable<Text>,
+            mode -> Nullable<Text>,
+            definition -> Nullable<Text>,
+            launches_recounted -> Nullable<Int8>,
         }
     }
 
-    diesel::allow_tables_to_appear_in_same_query!(publication, publication_by_object, build_run);
+    diesel::table! {
+        marts.publication_contribution (launch_id, entity, object_id) {
+            launch_id -> Text,
+            entity -> Text,
+            object_id -> Text,
+            total -> Int8,
+        }
+    }
+
+    diesel::allow_tables_to_appear_in_same_query!(
+        publication,
+        publication_by_object,
+        build_run,
+        publication_contribution
+    );
 }

@@ -102,11 +102,14 @@ impl Martmaker {
             Ok(Refresh::Built {
                 build_id,
                 source_run_id,
+                mode,
+                launches_recounted,
                 publication_rows,
                 object_rows,
             }) => {
                 log::info!(
-                    "Mart build {build_id} published in {:.3}s from extract run {}: {publication_rows} publication rows, {object_rows} publication_by_object rows.",
+                    "Mart build {build_id} ({}, {launches_recounted} launches recounted) published in {:.3}s from extract run {}: {publication_rows} publication rows, {object_rows} publication_by_object rows.",
+                    mode.as_str(),
                     seconds(),
                     source_run_id.map_or("none".into(), |id| id.to_string()),
                 );

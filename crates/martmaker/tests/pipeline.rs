@@ -348,7 +348,10 @@ fn martmaker_once_binary_builds_then_reports_unchanged() {
     let first = run();
     let log = String::from_utf8_lossy(&first.stderr);
     assert_eq!(first.status.code(), Some(0), "{log}");
-    assert!(log.contains("Mart build 1 published"), "{log}");
+    assert!(
+        log.contains("Mart build 1 (full, 8 launches recounted)"),
+        "{log}"
+    );
     let second = run();
     let log = String::from_utf8_lossy(&second.stderr);
     assert_eq!(second.status.code(), Some(0), "{log}");

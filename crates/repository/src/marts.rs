@@ -2,6 +2,7 @@
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
+use sha2::{Digest, Sha256};
 
 use db_models::models::{BuildRun, Publication, PublicationByObject};
 use db_models::schema::marts::{build_run, publication, publication_by_object};
@@ -9,7 +10,7 @@ use db_models::schema::staging::extract_run;
 
 use crate::{Error, Result};
 
-/// Builds both publication marts (see the comments in the file).
+/// Brings the publication marts up to date, incrementally (see the comments in the file).
 const BUILD_PUBLICATION_SQL: &str = include_str!("marts/publication.sql");
 /// Data-quality checks; returns the names of the failed ones.
 const CHECK_PUBLICATION_SQL: &str = include_str!("marts/publication_checks.sql");
@@ -36,6 +37,10 @@ pub enum Refresh {
         build_id: i64,
         /// The extract run they were built from.
         source_run_id: Option<i64>,
+        /// Everything recomputed, or only what changed since the previous build.
+        mode: BuildMode,
+        /// Launches whose row was recomputed (inserted, changed or vanished since).
+        launches_recounted: i64,
         /// Rows in `marts.publication` (always 3).
         publication_rows: i64,
         /// Rows in `marts.publication_by_object`.
@@ -48,6 +53,83 @@ pub enum Refresh {
         /// The SQL error or the failed checks.
         error: String,
     },
+}
+
+/// How much a build recomputed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildMode {
+    /// Everything, from staging alone: the first build, the first after the build's SQL
+    /// changed, and the first after a failed build (so that nothing a failed build may have
+    /// got wrong is carried forward).
+    Full,
+    /// Only the launches, missions and rockets staging changed since the previous successful
+    /// build, and the totals.
+    Incremental,
+}
+
+impl BuildMode {
+    /// The `marts.build_run.mode` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BuildMode::Full => "full",
+            BuildMode::Incremental => "incremental",
+        }
+    }
+}
+
+/// The fingerprint of the build's SQL stored with each build: an incremental build only
+/// continues one made by the same SQL (a changed rule must recount everything).
+fn definition() -> String {
+    let digest = Sha256::digest(BUILD_PUBLICATION_SQL.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// What the previous builds left to build on, read inside the build's snapshot.
+#[derive(QueryableByName)]
+struct Previous {
+    /// The source run of the last successful build.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    source_run_id: Option<i64>,
+    /// Its definition.
+    #[diesel(sql_type = Nullable<Text>)]
+    definition: Option<String>,
+    /// Whether the build attempted last (before this one) succeeded.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    last_succeeded: bool,
+}
+
+const PREVIOUS_BUILD_SQL: &str = "
+    SELECT source_run_id, definition,
+           (SELECT status = 'succeeded' FROM marts.build_run
+            WHERE mart = $1 AND id < $2
+            ORDER BY id DESC
+            LIMIT 1) AS last_succeeded
+    FROM marts.build_run
+    WHERE mart = $1 AND status = 'succeeded'
+    ORDER BY id DESC
+    LIMIT 1";
+
+/// The extract run to count changes from: `None` for a full build.
+fn incremental_base(conn: &mut PgConnection, build_id: i64) -> QueryResult<Option<i64>> {
+    let previous: Option<Previous> = diesel::sql_query(PREVIOUS_BUILD_SQL)
+        .bind::<Text, _>(PUBLICATION_MART)
+        .bind::<BigInt, _>(build_id)
+        .get_result(conn)
+        .optional()?;
+    Ok(previous
+        .filter(|p| p.last_succeeded && p.definition.as_deref() == Some(definition().as_str()))
+        // A build from an empty staging had no source run: everything counts as changed.
+        .map(|p| p.source_run_id.unwrap_or(0)))
+}
+
+#[derive(QueryableByName)]
+struct Built {
+    #[diesel(sql_type = BigInt)]
+    object_rows: i64,
+    #[diesel(sql_type = BigInt)]
+    publication_rows: i64,
+    #[diesel(sql_type = BigInt)]
+    launches_recounted: i64,
 }
 
 #[derive(QueryableByName)]
@@ -108,8 +190,10 @@ pub fn last_successful_build(conn: &mut PgConnection) -> Result<Option<BuildRun>
         .optional()?)
 }
 
-/// Rebuilds `marts.publication` and `marts.publication_by_object` if staging changed since
-/// the last successful build, checks them, and publishes them in one transaction.
+/// Brings `marts.publication` and `marts.publication_by_object` up to date if staging changed
+/// since the last successful build, checks them, and publishes them in one transaction. The
+/// build recomputes only what changed since that build ([`BuildMode::Incremental`]) unless
+/// it has to start from scratch ([`BuildMode::Full`]).
 pub fn refresh_publication(conn: &mut PgConnection) -> Result<Refresh> {
     let check: SinceLastBuild = diesel::sql_query(SINCE_LAST_BUILD_SQL)
         .bind::<Text, _>(PUBLICATION_MART)
@@ -178,6 +262,14 @@ fn build_in_transaction(
     }
     // Read inside the snapshot: this is exactly the staging state the build sees.
     let source = latest_staging_change(conn)?;
+    let base = incremental_base(conn, build_id)?;
+    let mode = match base {
+        Some(_) => BuildMode::Incremental,
+        None => BuildMode::Full,
+    };
+    diesel::sql_query("SELECT set_config('greenadam.publication_base_run', $1, true)")
+        .bind::<Text, _>(base.unwrap_or(0).to_string())
+        .execute(conn)?;
     conn.batch_execute(BUILD_PUBLICATION_SQL)?;
     let failed: Vec<FailedCheck> = diesel::sql_query(CHECK_PUBLICATION_SQL).load(conn)?;
     if !failed.is_empty() {
@@ -187,22 +279,33 @@ fn build_in_transaction(
             names.join("; ")
         )));
     }
-    let publication_rows: i64 = publication::table.count().get_result(conn)?;
-    let object_rows: i64 = publication_by_object::table.count().get_result(conn)?;
+    // marts.publication counts the per-object rows; recount_launch is the build's own list.
+    let built: Built = diesel::sql_query(
+        "SELECT coalesce(sum(objects), 0)::bigint AS object_rows,
+                count(*) AS publication_rows,
+                (SELECT count(*) FROM recount_launch) AS launches_recounted
+         FROM marts.publication",
+    )
+    .get_result(conn)?;
     diesel::update(build_run::table.find(build_id))
         .set((
             build_run::status.eq("succeeded"),
             build_run::finished_at.eq(diesel::dsl::now),
             build_run::source_run_id.eq(source),
-            build_run::publication_rows.eq(publication_rows),
-            build_run::object_rows.eq(object_rows),
+            build_run::publication_rows.eq(built.publication_rows),
+            build_run::object_rows.eq(built.object_rows),
+            build_run::mode.eq(mode.as_str()),
+            build_run::definition.eq(definition()),
+            build_run::launches_recounted.eq(built.launches_recounted),
         ))
         .execute(conn)?;
     Ok(Refresh::Built {
         build_id,
         source_run_id: source,
-        publication_rows,
-        object_rows,
+        mode,
+        launches_recounted: built.launches_recounted,
+        publication_rows: built.publication_rows,
+        object_rows: built.object_rows,
     })
 }
 

@@ -7,7 +7,9 @@ use serde_json::json;
 
 use db_models::models::{NewLaunchLink, NewLaunchMission, NewMission, NewRocket, Publication};
 use db_models::schema::marts::build_run;
-use repository::marts::{publication, publication_by_object, refresh_publication, Refresh};
+use repository::marts::{
+    publication, publication_by_object, refresh_publication, BuildMode, Refresh,
+};
 use repository::staging::{publish, LaunchRows, Snapshot};
 use repository::{extract_runs, Database};
 
@@ -273,45 +275,90 @@ fn a_failed_check_keeps_the_previous_marts() {
     refresh_publication(&mut conn).unwrap();
     let before = publication(&mut conn).unwrap();
 
-    // Sabotage the next build from inside Postgres: a trigger inflates one total, which the
-    // "total is the sum of the kinds" check must catch.
+    // Sabotage the next build from inside Postgres: a trigger drops the new rocket's row,
+    // which the "objects match staging" check must catch.
     conn.batch_execute_ok(
-        "CREATE FUNCTION public.inflate() RETURNS trigger LANGUAGE plpgsql AS
-           $$ BEGIN NEW.total := NEW.total + 1; RETURN NEW; END $$;
-         CREATE TRIGGER inflate BEFORE INSERT ON marts.publication_by_object
-           FOR EACH ROW WHEN (NEW.object_id = 'falcon9') EXECUTE FUNCTION public.inflate();",
+        "CREATE FUNCTION public.drop_row() RETURNS trigger LANGUAGE plpgsql AS
+           $$ BEGIN RETURN NULL; END $$;
+         CREATE TRIGGER drop_row BEFORE INSERT ON marts.publication_by_object
+           FOR EACH ROW WHEN (NEW.object_id = 'starship') EXECUTE FUNCTION public.drop_row();",
     );
-    load(&database, |run| {
-        let mut s = rich_snapshot(run);
-        s.rockets
-            .as_mut()
-            .unwrap()
-            .push(rocket(run, "starship", "https://w/ss"));
-        s
-    });
+    load(&database, with_starship);
     let refreshed = refresh_publication(&mut conn).unwrap();
     let Refresh::Failed { build_id, error } = refreshed else {
         panic!("expected a failed build, got {refreshed:?}")
     };
-    assert!(error.contains("total is the sum of the kinds"), "{error}");
+    assert!(error.contains("objects match staging"), "{error}");
     assert_eq!(
         publication(&mut conn).unwrap(),
         before,
         "previous marts untouched"
     );
-    let status: String = build_run::table
-        .find(build_id)
-        .select(build_run::status)
+    assert_eq!(build_status(&mut conn, build_id), "failed");
+
+    // Once the cause is gone, the next refresh builds (a failed build is not "unchanged"),
+    // from scratch: nothing a failed build computed is trusted.
+    conn.batch_execute_ok("DROP TRIGGER drop_row ON marts.publication_by_object;");
+    assert!(matches!(
+        refresh_publication(&mut conn).unwrap(),
+        Refresh::Built {
+            object_rows: 8,
+            mode: BuildMode::Full,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_row_breaking_a_table_rule_fails_the_build_and_keeps_the_previous_marts() {
+    let (_db, database) = common::migrated();
+    load(&database, rich_snapshot);
+    let mut conn = common::conn(&database);
+    refresh_publication(&mut conn).unwrap();
+    let before = publication(&mut conn).unwrap();
+
+    // A trigger inflates the new rocket's total: the table's "total is the sum of the kinds"
+    // constraint refuses the row.
+    conn.batch_execute_ok(
+        "CREATE FUNCTION public.inflate() RETURNS trigger LANGUAGE plpgsql AS
+           $$ BEGIN NEW.total := NEW.total + 1; RETURN NEW; END $$;
+         CREATE TRIGGER inflate BEFORE INSERT ON marts.publication_by_object
+           FOR EACH ROW WHEN (NEW.object_id = 'starship') EXECUTE FUNCTION public.inflate();",
+    );
+    load(&database, with_starship);
+    let error = refresh_publication(&mut conn).unwrap_err().to_string();
+    assert!(
+        error.contains("publication_by_object_total_is_sum"),
+        "{error}"
+    );
+    assert_eq!(publication(&mut conn).unwrap(), before);
+    let (status, recorded): (String, Option<String>) = build_run::table
+        .order(build_run::id.desc())
+        .select((build_run::status, build_run::error))
         .first(&mut conn)
         .unwrap();
     assert_eq!(status, "failed");
+    assert!(recorded
+        .unwrap()
+        .contains("publication_by_object_total_is_sum"));
+}
 
-    // Once the cause is gone, the next refresh builds (a failed build is not "unchanged").
-    conn.batch_execute_ok("DROP TRIGGER inflate ON marts.publication_by_object;");
-    assert!(matches!(
-        refresh_publication(&mut conn).unwrap(),
-        Refresh::Built { object_rows: 8, .. }
-    ));
+/// The rich snapshot plus a rocket without launches.
+fn with_starship(run: i64) -> Snapshot {
+    let mut s = rich_snapshot(run);
+    s.rockets
+        .as_mut()
+        .unwrap()
+        .push(rocket(run, "starship", "https://w/ss"));
+    s
+}
+
+fn build_status(conn: &mut PgConnection, build_id: i64) -> String {
+    build_run::table
+        .find(build_id)
+        .select(build_run::status)
+        .first(conn)
+        .unwrap()
 }
 
 #[test]

@@ -83,6 +83,7 @@ fn diesel_schema_matches_the_migrations() {
         marts::publication,
         marts::publication_by_object,
         marts::build_run,
+        marts::publication_contribution,
     );
     assert!(!in_database.is_empty());
     assert_eq!(in_diesel, in_database);

@@ -26,4 +26,10 @@ pub struct BuildRun {
     pub object_rows: Option<i64>,
     /// Why it failed.
     pub error: Option<String>,
+    /// `full` or `incremental` (set when it succeeded).
+    pub mode: Option<String>,
+    /// Fingerprint of the build's SQL.
+    pub definition: Option<String>,
+    /// Launches whose row it recomputed.
+    pub launches_recounted: Option<i64>,
 }
