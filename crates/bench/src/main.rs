@@ -142,11 +142,12 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         let load = machine::wait_until_quiet(quiet)?;
         let result = bench.measure(launches, load)?;
         eprintln!(
-            "bench: {launches} launches: extract {:.3} s, staging write {:.3} s (COPY {:.3} s), mart build {:.3} s, no-op {:.3} + {:.3} s",
+            "bench: {launches} launches: extract {:.3} s, staging write {:.3} s (COPY {:.3} s), mart build {:.3} s, rebuild {:.3} s, no-op {:.3} + {:.3} s",
             result.median.extract.wall_s,
             result.median.staging_load_s,
             result.median.copy_s,
             result.median.mart_build_s,
+            result.rebuild.median_s,
             result.median.noop_extract.wall_s,
             result.median.noop_build.wall_s
         );

@@ -10,6 +10,9 @@
 //! 3. the physical reference: the same staging rows, dumped with `COPY … TO STDOUT (FORMAT
 //!    binary)`, loaded into the same, empty tables of another fresh database with `COPY … FROM
 //!    STDIN (FORMAT binary)` in one transaction.
+//!
+//! Last, the incremental rebuilds ([`Bench::rebuilds`]): one database loaded and built, then
+//! again and again a small upstream change, its load, and the timed build.
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -21,7 +24,7 @@ use diesel::pg::CopyFormat;
 use diesel::prelude::*;
 use extractor::Extractor;
 use martmaker::Martmaker;
-use repository::marts::Refresh;
+use repository::marts::{BuildMode, Refresh};
 use repository::Database;
 use serde::Serialize;
 use service::{Config, Job, Outcome};
@@ -74,6 +77,22 @@ pub struct SizeResult {
     pub samples: Vec<Sample>,
     /// Their median, field by field.
     pub median: Sample,
+    /// Incremental builds after a small upstream change.
+    pub rebuild: Rebuilds,
+}
+
+/// Incremental builds, each after [`changed_launches`] launches changed upstream and the
+/// extractor loaded the change.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rebuilds {
+    /// Launches changed before each build.
+    pub changed_launches: usize,
+    /// Launches the builds recounted (the most of any build).
+    pub recounted: i64,
+    /// `repository::marts::refresh_publication` alone, each build.
+    pub samples_s: Vec<f64>,
+    /// Their median.
+    pub median_s: f64,
 }
 
 /// The fake alone: every page an extraction asks for, posted by a bare client that reads and
@@ -204,6 +223,8 @@ impl Bench {
             samples.push(self.sample(&fake)?);
         }
         ensure!(!samples.is_empty(), "--repeats must be at least 1");
+        eprintln!("bench: {launches} launches: incremental rebuilds");
+        let rebuild = self.rebuilds(&fake)?;
         Ok(SizeResult {
             launches,
             records: counts.iter().sum(),
@@ -217,6 +238,40 @@ impl Bench {
             counted,
             median: Sample::median(&samples),
             samples,
+            rebuild,
+        })
+    }
+
+    /// Loads and builds once, then `repeats` times: 1 % of the launches change upstream (one
+    /// more photo each, then back again), the extractor's code loads the change, and the
+    /// martmaker's build is timed (it must be incremental).
+    fn rebuilds(&self, fake: &FakeServer) -> anyhow::Result<Rebuilds> {
+        let db = migrated_db()?;
+        let (config, _) = self.config(&fake.url(), &db.url(), "rebuild")?;
+        let original = fake.state().dataset();
+        let (changed, changed_launches) = with_new_photos(&original);
+        load_in_process(&config)?;
+        build_in_process(&config, BuildMode::Full)?;
+        let mut samples_s = Vec::with_capacity(self.options.repeats);
+        let mut recounted = 0;
+        for repetition in 0..self.options.repeats {
+            let upstream = if repetition % 2 == 0 {
+                &changed
+            } else {
+                &original
+            };
+            fake.state().set_dataset(upstream.clone());
+            load_in_process(&config)?;
+            let (elapsed, built) = build_in_process(&config, BuildMode::Incremental)?;
+            samples_s.push(elapsed.as_secs_f64());
+            recounted = recounted.max(built);
+        }
+        fake.state().set_dataset(original);
+        Ok(Rebuilds {
+            changed_launches,
+            recounted,
+            median_s: median(samples_s.clone()),
+            samples_s,
         })
     }
 
@@ -289,7 +344,7 @@ impl Bench {
         let loaded = migrated_db()?;
         let (config, _) = self.config(&fake.url(), &loaded.url(), "in-process")?;
         let (extraction, staging_load) = load_in_process(&config)?;
-        let mart_build = build_in_process(&config)?;
+        let (mart_build, _) = build_in_process(&config, BuildMode::Full)?;
         let copied = migrated_db()?;
         let copy = copy_reference(&loaded.url(), &copied.url())?;
         Ok(Sample {
@@ -420,18 +475,44 @@ fn load_in_process(config: &Config) -> anyhow::Result<(Duration, Duration)> {
     Ok((whole, write))
 }
 
-/// One full mart build, as the martmaker's role.
-fn build_in_process(config: &Config) -> anyhow::Result<Duration> {
+/// One mart build, as the martmaker's role, that must be of the `expected` mode: its time
+/// and the launches it recounted.
+fn build_in_process(config: &Config, expected: BuildMode) -> anyhow::Result<(Duration, i64)> {
     let database = Database::new(&config.database_settings(Some(Martmaker::DATABASE_ROLE)))?;
     let mut conn = database.connection()?;
     let started = Instant::now();
     let refresh = repository::marts::refresh_publication(&mut conn)?;
     let elapsed = started.elapsed();
-    ensure!(
-        matches!(refresh, Refresh::Built { .. }),
-        "the in-process build ended {refresh:?}"
-    );
-    Ok(elapsed)
+    match refresh {
+        Refresh::Built {
+            mode,
+            launches_recounted,
+            ..
+        } if mode == expected => Ok((elapsed, launches_recounted)),
+        _ => anyhow::bail!("the in-process build ended {refresh:?}, not a {expected:?} build"),
+    }
+}
+
+/// `dataset` with one more photo on every hundredth launch (a small upstream change: a
+/// busy day), and how many launches that changed.
+fn with_new_photos(dataset: &Dataset) -> (Dataset, usize) {
+    let mut changed = dataset.clone();
+    let mut count = 0;
+    for (i, launch) in changed
+        .collection_mut("launches")
+        .iter_mut()
+        .enumerate()
+        .step_by(100)
+    {
+        if let Some(photos) = launch
+            .pointer_mut("/links/flickr_images")
+            .and_then(serde_json::Value::as_array_mut)
+        {
+            photos.push(format!("https://bench.example/new-photo/{i}.jpg").into());
+            count += 1;
+        }
+    }
+    (changed, count)
 }
 
 /// A tuple of the columns of `$table` that are written (not generated), as a type and a

@@ -86,15 +86,19 @@ pub fn verdicts(results: &[SizeResult], page_size: u32) -> Vec<Verdict> {
         met: share >= 0.5,
     });
 
+    let rebuild = &largest.rebuild;
     verdicts.push(Verdict {
         target: format!("mart rebuild under 1 s at {n} launches"),
         measured: format!(
-            "{} s (`martmaker --once`: {} s){}",
+            "{} s after {} launches changed upstream (incremental: {} launches recounted); the first build, from scratch, {} s (`martmaker --once`: {} s){}",
+            secs(rebuild.median_s),
+            rebuild.changed_launches,
+            rebuild.recounted,
             secs(m.mart_build_s),
             secs(m.build.wall_s),
-            miss(m.mart_build_s < 1.0, m.mart_build_s, "over")
+            miss(rebuild.median_s < 1.0, rebuild.median_s, "over")
         ),
-        met: m.mart_build_s < 1.0,
+        met: rebuild.median_s < 1.0,
     });
 
     let counted = &largest.counted;
@@ -320,6 +324,22 @@ pub fn markdown(report: &Report<'_>) -> String {
                 mib(m.build.max_rss_kib),
                 r.counted.build.round_trips.to_string(),
                 r.counted.build.transactions.to_string(),
+            ]
+        }),
+    );
+    table(
+        &mut out,
+        "Marts: rebuild after a small change",
+        "Staging loaded and built once; then, each time, one more photo on every hundredth launch upstream (or that photo gone again), the extractor's code loads the change, and `repository::marts::refresh_publication` is timed: an incremental build.",
+        &["launches", "changed launches", "recounted", "rebuild s (median)", "single builds s"],
+        results.iter().map(|r| {
+            let b = &r.rebuild;
+            vec![
+                r.launches.to_string(),
+                b.changed_launches.to_string(),
+                b.recounted.to_string(),
+                secs(b.median_s),
+                b.samples_s.iter().map(|&s| secs(s)).collect::<Vec<_>>().join(", "),
             ]
         }),
     );
