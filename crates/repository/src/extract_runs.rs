@@ -218,12 +218,12 @@ pub fn claim(
 /// seconds, the unrecorded checks' run, count and last time.
 ///
 /// The lock is taken first (`verdict` reads it; the update and the release depend on it), and
-/// released in the same statement when nothing changed. Its snapshot is the statement's: if
-/// another extractor commits a load between the two, this one compares with the run before,
-/// and then either finds its fetch unchanged (it records nothing new about the newer run) or
-/// loads again what staging already holds (a run that changes no row). A run that wrote
-/// staging is `succeeded` or `partial`; within it, an entity whose rows it loaded is
-/// `succeeded`.
+/// released in the same statement when nothing changed. The comparison reads the statement's
+/// snapshot, taken just before the lock: should another extractor commit a load and release
+/// the lock in that instant, this one compares with the run before and either finds its fetch
+/// unchanged against it (and loads nothing) or loads again what staging already holds (a run
+/// that changes no row). A run that wrote staging is `succeeded` or `partial`; within it, an
+/// entity whose rows it loaded is `succeeded`.
 const CLAIM_SQL: &str = concat!(
     "
     WITH lock AS MATERIALIZED (
@@ -272,13 +272,11 @@ const CLAIM_SQL: &str = concat!(
                OR (run.id = $6 AND $7 > 0
                    AND (verdict.due OR NOT verdict.unchanged
                         OR verdict.loaded_by IS DISTINCT FROM $6)))
-        RETURNING run.id
     )
     SELECT verdict.locked, verdict.unchanged, verdict.loaded_by, verdict.due,
            now() AS checked_at,
            CASE WHEN verdict.locked AND verdict.unchanged THEN pg_advisory_unlock($1) END
-               AS released,
-           (SELECT count(*) FROM recorded) AS recorded
+               AS released
     FROM verdict"
 );
 
