@@ -121,7 +121,10 @@ pub enum Claim {
 /// upstream serves: the check is counted on the latest loading run (`unchanged_checks`,
 /// `last_checked_at`), but only when nothing was recorded for `heartbeat` (a check, or the end
 /// of a run that loaded the launches, judged as `/readyz` judges freshness): otherwise it is
-/// added to `unrecorded` and the statement writes nothing. Unrecorded checks are written with
+/// added to `unrecorded` and the statement writes nothing. The end of a load counts as a
+/// check because it is one, and the one `/readyz` already reads ("current at" its
+/// `finished_at`): a check written right after it would tell the database nothing new, so
+/// the idle ticks after a load write nothing either. Unrecorded checks are written with
 /// the next recorded one, or, counted on the run they confirmed, as soon as that run is no
 /// longer the latest loading run or a load follows. `unrecorded` is updated to match.
 ///
