@@ -61,6 +61,15 @@ fn a_small_run_pages_as_expected_and_its_noop_cycle_writes_no_data() {
     assert_eq!(counted["noop_extract_writes"]["data_rows"], 0);
     assert_eq!(counted["noop_build_writes"]["data_rows"], 0);
     assert_eq!(counted["noop_build_writes"]["bookkeeping_rows"], 0);
+    assert_eq!(
+        counted["noop_extract_writes"]["bookkeeping_rows"], 0,
+        "the heartbeat is not due right after a load"
+    );
+    // An idle tick of each service: one statement, its own transaction.
+    for tick in ["noop_extract", "noop_build"] {
+        assert_eq!(counted[tick]["round_trips"], 1, "{tick}");
+        assert_eq!(counted[tick]["transactions"], 1, "{tick}");
+    }
     assert!(counted["extract"]["round_trips"].as_u64().unwrap() > 0);
     assert!(size["median"]["extract"]["max_rss_kib"].as_u64().unwrap() > 0);
     assert!(size["staging_rows"].as_i64().unwrap() > 1000);

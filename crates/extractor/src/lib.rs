@@ -12,7 +12,7 @@ pub mod transform;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use repository::extract_runs::RunLock;
+use repository::extract_runs::{Claim, UnrecordedChecks};
 use repository::Database;
 use service::freshness::{Freshness, StaleWatch};
 use service::{Config, Job, Outcome, ServiceArgs};
@@ -27,6 +27,11 @@ pub struct Extractor {
     metrics: Metrics,
     stale_after: Duration,
     stale: StaleWatch,
+    /// `Config::heartbeat_interval`: how often an unchanged upstream is written down.
+    heartbeat: Duration,
+    /// Unchanged checks not written yet: an idle tick writes nothing until the heartbeat is
+    /// due (see `repository::extract_runs::claim`).
+    unrecorded: UnrecordedChecks,
     /// `extractor.entities`, as the names of `repository::staging::ENTITIES`.
     entities: Vec<&'static str>,
 }
@@ -66,6 +71,8 @@ impl Extractor {
             metrics,
             stale_after: config.stale_after(),
             stale: StaleWatch::default(),
+            heartbeat: config.heartbeat_interval(),
+            unrecorded: UnrecordedChecks::default(),
             // The config was validated: every name is one of ENTITIES.
             entities: repository::staging::ENTITIES
                 .iter()
@@ -105,21 +112,61 @@ impl Job for Extractor {
 
 /// How one run ended.
 enum Extracted {
-    /// The upstream served what staging holds: only the check was recorded.
+    /// The upstream served what staging holds: nothing written but, when due, the heartbeat.
     Unchanged,
     /// Anything else: skipped, failed, or a run that opened a row and published.
     Ran(Outcome),
 }
 
 impl Extractor {
-    /// One run: lock, fetch, then either record that nothing changed or transform and
-    /// publish; counted in the metrics.
+    /// One run: fetch, then lock and compare in one statement; either nothing changed (the
+    /// check recorded when the heartbeat is due) or transform and publish under the lock;
+    /// counted in the metrics.
     fn extract(&mut self, cancel: &CancelToken) -> Extracted {
         let started = Instant::now();
-        // Held until the end of the run: a second extractor skips instead of racing this one.
-        let mut lock = match sink::lock(&self.database) {
-            Ok(Some(lock)) => lock,
-            Ok(None) => {
+        let fetched = source::fetch_all(&self.client, &self.entities, cancel);
+        // Only a complete fetch can show that nothing changed; any other run loads what it got
+        // (or, cancelled, records that it stopped).
+        let fingerprints = if cancel.is_cancelled() {
+            None
+        } else {
+            fetched.complete_fingerprints(&self.entities)
+        };
+        // The lock is taken after the fetch, in the statement that compares: an idle tick is
+        // one round trip. Held until the end of a load: a second extractor skips instead of
+        // racing this one.
+        let claimed = sink::claim(
+            &self.database,
+            fingerprints.as_deref(),
+            self.heartbeat,
+            &mut self.unrecorded,
+        );
+        let mut lock = match claimed {
+            Ok(Claim::Load(lock)) => lock,
+            Ok(Claim::Unchanged {
+                loaded_by,
+                recorded,
+            }) => {
+                // Expected of a frozen upstream: information, not a warning.
+                let written = if recorded {
+                    format!(
+                        "the check recorded (heartbeat every {})",
+                        humantime::format_duration(self.heartbeat)
+                    )
+                } else {
+                    format!(
+                        "nothing written ({} check(s) since the last recorded one)",
+                        self.unrecorded.count
+                    )
+                };
+                log::info!(
+                    "The source has no new data (checked in {:.2}s): staging is as extract run {loaded_by} loaded it; {written}.",
+                    started.elapsed().as_secs_f64()
+                );
+                self.metrics.count_run("unchanged");
+                return Extracted::Unchanged;
+            }
+            Ok(Claim::Busy) => {
                 log::info!("Another extractor is running; skipping this run.");
                 self.metrics.count_run("skipped");
                 return Extracted::Ran(Outcome::Succeeded);
@@ -130,12 +177,6 @@ impl Extractor {
                 return Extracted::Ran(Outcome::Failed);
             }
         };
-        let fetched = source::fetch_all(&self.client, &self.entities, cancel);
-        if !cancel.is_cancelled() {
-            if let Some(ended) = self.check_unchanged(&mut lock, &fetched, started) {
-                return ended;
-            }
-        }
         let run_id = match sink::open_run(&mut lock) {
             Ok(run_id) => run_id,
             Err(error) => {
@@ -175,36 +216,6 @@ impl Extractor {
                 );
                 self.metrics.count_run("failed");
                 Extracted::Ran(Outcome::Failed)
-            }
-        }
-    }
-
-    /// How the run ends if the upstream served exactly what staging was loaded from (the
-    /// check recorded and counted: `Unchanged`) or the database could not say (logged:
-    /// failed); `None` when the run goes on to load.
-    fn check_unchanged(
-        &self,
-        lock: &mut RunLock,
-        fetched: &source::Pulled,
-        started: Instant,
-    ) -> Option<Extracted> {
-        // A failed fetch: the run publishes what it got.
-        let fingerprints = fetched.complete_fingerprints(&self.entities)?;
-        match sink::confirm_unchanged(lock, &fingerprints) {
-            Ok(Some(loaded_by)) => {
-                // Expected of a frozen upstream: information, not a warning.
-                log::info!(
-                    "The source has no new data (checked in {:.2}s): staging is as extract run {loaded_by} loaded it; nothing written.",
-                    started.elapsed().as_secs_f64()
-                );
-                self.metrics.count_run("unchanged");
-                Some(Extracted::Unchanged)
-            }
-            Ok(None) => None,
-            Err(error) => {
-                log::error!("Extract run could not check for changes: {error:#}");
-                self.metrics.count_run("failed");
-                Some(Extracted::Ran(Outcome::Failed))
             }
         }
     }

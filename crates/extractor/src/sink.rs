@@ -1,23 +1,22 @@
 //! Writing a run to staging, through `repository`.
+use std::time::Duration;
+
 use db_models::models::{ExtractRunEntity, RunStatus};
-use repository::extract_runs::RunLock;
+use repository::extract_runs::{Claim, RunLock, UnrecordedChecks};
 use repository::staging::{Published, Staging};
 use repository::{extract_runs, Database};
 use service::Outcome;
 
-/// Takes the extractor lock: `None` when another extractor holds it.
-pub fn lock(database: &Database) -> repository::Result<Option<RunLock>> {
-    extract_runs::try_lock(database)
-}
-
-/// Records the check if the upstream served exactly what staging was loaded from (see
-/// [`extract_runs::confirm_unchanged`]); returns the run that loaded it, or `None`. On the
-/// lock's connection.
-pub fn confirm_unchanged(
-    lock: &mut RunLock,
-    fingerprints: &[(&str, String)],
-) -> repository::Result<Option<i64>> {
-    extract_runs::confirm_unchanged(lock.connection(), fingerprints)
+/// After the fetch, in one statement: takes the extractor lock and compares the fetch with
+/// what staging was loaded from; records the check if the heartbeat is due (see
+/// [`extract_runs::claim`]).
+pub fn claim(
+    database: &Database,
+    fingerprints: Option<&[(&str, String)]>,
+    heartbeat: Duration,
+    unrecorded: &mut UnrecordedChecks,
+) -> repository::Result<Claim> {
+    extract_runs::claim(database, fingerprints, heartbeat, unrecorded)
 }
 
 /// Closes runs left `running` by a process that died (the lock proves none is alive), and

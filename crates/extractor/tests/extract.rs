@@ -8,10 +8,12 @@ use common::Stack;
 use db_models::models::Rejected;
 use db_models::schema::staging;
 use diesel::prelude::*;
+use extractor::Extractor;
 use repository::extract_runs;
 use serde_json::{json, Value};
-use service::Outcome;
+use service::{Job, Outcome};
 use spacex_fake::{Dataset, Fault, FaultRule};
+use sxapi::CancelToken;
 
 /// The fixture's records of one collection.
 fn fixture(name: &str, collection: &str) -> Vec<Value> {
@@ -101,18 +103,18 @@ fn current_endpoint_fixtures_land_in_staging_with_every_link() {
 }
 
 #[test]
-fn rerunning_on_unchanged_data_writes_only_the_check() {
+fn rerunning_on_unchanged_data_writes_nothing() {
     let stack = Stack::new(Dataset::fixture("original").unwrap());
     assert_eq!(stack.extract(), Outcome::Succeeded);
     let before = stack.staging_dump();
+    let runs_before = stack.dump_table("staging.extract_run");
     assert_eq!(stack.extract(), Outcome::Succeeded);
     assert_eq!(stack.extract(), Outcome::Succeeded);
-    // No run opened, nothing rewritten, the duplicate not refused again: the first run's
-    // row counts the two checks.
+    // No run opened, nothing rewritten, the duplicate not refused again, and not even the
+    // check written: the load itself just happened (the heartbeat is 1h30m away), and each of
+    // these extractors stopped with its check still unwritten.
     assert_eq!(stack.count("staging.extract_run"), 1);
-    let run = extract_runs::latest(&mut stack.conn()).unwrap().unwrap();
-    assert_eq!(run.unchanged_checks, 2);
-    assert!(run.last_checked_at.unwrap() >= run.finished_at.unwrap());
+    assert_eq!(stack.dump_table("staging.extract_run"), runs_before);
     assert_eq!(stack.staging_dump(), before);
 
     // Any change upstream makes the next run load again.
@@ -123,6 +125,93 @@ fn rerunning_on_unchanged_data_writes_only_the_check() {
     let run = extract_runs::latest(&mut stack.conn()).unwrap().unwrap();
     assert_eq!((run.rows_changed, run.unchanged_checks), (1, 0));
     assert_eq!(stack.count("staging.extract_run"), 2);
+}
+
+/// A running extractor counts its unchanged checks in memory and writes them, one `UPDATE`, on
+/// the first check once the heartbeat interval has passed since the last thing recorded.
+#[test]
+fn the_heartbeat_writes_the_checks_counted_since_the_last_one() {
+    let stack = Stack::new(Dataset::fixture("original").unwrap());
+    let mut extractor = Extractor::new(&stack.config, stack.database_for::<Extractor>()).unwrap();
+    let mut tick = || extractor.run(&CancelToken::new());
+    let heartbeat = stack.config.heartbeat_interval();
+    assert_eq!(
+        heartbeat,
+        std::time::Duration::from_secs(90 * 60),
+        "the default"
+    );
+    assert_eq!(tick(), Outcome::Succeeded);
+    let loaded = extract_runs::latest(&mut stack.conn()).unwrap().unwrap();
+    let runs = || stack.dump_table("staging.extract_run");
+    let before = runs();
+    for _ in 0..3 {
+        assert_eq!(tick(), Outcome::Succeeded);
+    }
+    assert_eq!(runs(), before, "not due: nothing written");
+
+    // The heartbeat interval passes (the load's end moved back by as much, less a minute).
+    let age = |seconds: u64| {
+        stack.sql(&format!(
+            "UPDATE staging.extract_run
+             SET finished_at = finished_at - interval '{seconds} seconds',
+                 last_checked_at = last_checked_at - interval '{seconds} seconds'"
+        ))
+    };
+    age(heartbeat.as_secs() - 60);
+    let before = runs();
+    assert_eq!(tick(), Outcome::Succeeded);
+    assert_eq!(runs(), before, "a minute early: still nothing");
+    age(60);
+    assert_eq!(tick(), Outcome::Succeeded);
+    let run = extract_runs::latest(&mut stack.conn()).unwrap().unwrap();
+    assert_eq!(run.id, loaded.id, "no run opened");
+    assert_eq!(
+        run.unchanged_checks, 5,
+        "every check since the load, exactly"
+    );
+    let checked_at = run.last_checked_at.unwrap();
+    let freshness = repository::read::extract_freshness(&mut stack.conn()).unwrap();
+    assert_eq!(freshness.last_extract.unwrap().current_at, checked_at);
+    assert!(freshness.now - checked_at < chrono::Duration::minutes(1));
+
+    // The next ones wait for the next heartbeat.
+    let before = runs();
+    assert_eq!(tick(), Outcome::Succeeded);
+    assert_eq!(runs(), before);
+}
+
+/// Without a test query before each use, a pooled connection the database dropped shows up as
+/// a failed tick; the next tick works (the dead connections are dropped or tested).
+#[test]
+fn a_tick_after_the_database_dropped_the_connections_works_again() {
+    let (stack, proxy) = Stack::proxied(Dataset::fixture("original").unwrap());
+    let mut extractor = Extractor::new(&stack.config, stack.database_for::<Extractor>()).unwrap();
+    let mut tick = || extractor.run(&CancelToken::new());
+    assert_eq!(
+        tick(),
+        Outcome::Succeeded,
+        "loads, with two pooled connections"
+    );
+    assert_eq!(tick(), Outcome::Succeeded, "unchanged");
+
+    proxy.cut();
+    assert_eq!(
+        tick(),
+        Outcome::Failed,
+        "the dead connection fails its statement"
+    );
+    assert_eq!(tick(), Outcome::Succeeded, "unchanged, on a new connection");
+    assert_eq!(stack.count("staging.extract_run"), 1);
+
+    // Also when the upstream changed: the load needs both connections.
+    proxy.cut();
+    let mut dataset = Dataset::fixture("original").unwrap();
+    dataset.collection_mut("rockets")[0]["name"] = "Falcon 1e".into();
+    stack.fake.set_dataset(dataset);
+    assert_eq!(tick(), Outcome::Failed);
+    assert_eq!(tick(), Outcome::Succeeded);
+    let run = extract_runs::latest(&mut stack.conn()).unwrap().unwrap();
+    assert_eq!((run.status.as_str(), run.rows_changed), ("succeeded", 1));
 }
 
 #[test]
@@ -499,7 +588,10 @@ fn a_second_extractor_skips_while_one_runs_and_a_dead_run_is_closed() {
         1,
         "the skipped run opened no run row"
     );
-    assert_eq!(stack.fake.request_count(), 0);
+    assert!(
+        stack.fake.request_count() > 0,
+        "it fetched first: the lock is taken with the comparison, after the fetch"
+    );
     drop(held);
 
     assert_eq!(stack.extract(), Outcome::Succeeded);

@@ -21,7 +21,6 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use common::{eventually, extractor_command, signal, wait_exit, Stack};
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use martmaker::Martmaker;
 use repository::extract_runs;
@@ -167,7 +166,7 @@ fn open_fds() -> usize {
 }
 
 fn sql(stack: &Stack, statements: &str) {
-    stack.conn().batch_execute(statements).unwrap();
+    stack.sql(statements);
 }
 
 /// Makes every write to staging.launch sleep `seconds` inside the write transaction.

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use repository::marts::{self, Refresh};
-use repository::Database;
+use repository::{read, Database};
 use service::freshness::{Freshness, StaleWatch};
 use service::{Config, Job, Outcome, ServiceArgs};
 use sxapi::CancelToken;
@@ -70,11 +70,6 @@ impl Job for Martmaker {
         if cancel.is_cancelled() {
             return Outcome::Failed;
         }
-        // The marts are only as fresh as staging: say so (once) when it has gone stale.
-        match Freshness::read(&self.database, self.stale_after) {
-            Ok(freshness) => self.stale.observe(&freshness),
-            Err(error) => log::warn!("Cannot check the freshness of staging: {error}"),
-        }
         let (status, outcome) = self.refresh_and_log();
         self.metrics.count_build(status);
         outcome
@@ -82,11 +77,28 @@ impl Job for Martmaker {
 }
 
 impl Martmaker {
-    /// One refresh, logged; how it ended for the metrics and for the runner.
-    fn refresh_and_log(&self) -> (BuildStatus, Outcome) {
+    /// A timer tick's refresh, on one connection: staging's freshness and "changed since the
+    /// last build?" in one statement (an idle tick's only one), then the refresh only when
+    /// there is something to build (it asks again, under its own rules, before building).
+    fn tick(&mut self) -> repository::Result<Refresh> {
+        let mut conn = self.database.connection()?;
+        let tick = read::mart_tick(&mut conn, marts::PUBLICATION_MART)?;
+        // The marts are only as fresh as staging: say so (once) when it has gone stale.
+        self.stale
+            .observe(&Freshness::from_facts(tick.freshness, self.stale_after));
+        if tick.up_to_date {
+            return Ok(Refresh::Unchanged {
+                source_run_id: tick.staging_change,
+            });
+        }
+        marts::refresh_publication(&mut conn)
+    }
+
+    /// One tick's refresh, logged; how it ended for the metrics and for the runner.
+    fn refresh_and_log(&mut self) -> (BuildStatus, Outcome) {
         let started = Instant::now();
         let seconds = || started.elapsed().as_secs_f64();
-        match self.refresh() {
+        match self.tick() {
             Ok(Refresh::Unchanged { source_run_id }) => {
                 log::info!(
                     "Marts unchanged: staging has not changed since extract run {} ({:.3}s).",

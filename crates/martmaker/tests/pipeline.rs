@@ -11,8 +11,9 @@ use common::Stack;
 use db_models::models::{Publication, PublicationByObject};
 use martmaker::Martmaker;
 use repository::marts::{self, Refresh};
-use service::Outcome;
+use service::{Job, Outcome};
 use spacex_fake::Dataset;
+use sxapi::CancelToken;
 
 /// A martmaker working as its own database role, as the binary does.
 fn martmaker(stack: &Stack) -> Martmaker {
@@ -220,6 +221,86 @@ fn unchanged_staging_writes_nothing() {
         marts_before,
         "built_at included: not rewritten"
     );
+}
+
+/// Timer ticks (`Job::run`, what the service runs): an idle one reads one statement and
+/// writes nothing, a change is built once.
+#[test]
+fn ticks_build_after_a_change_only() {
+    let stack = Stack::new(Dataset::fixture("original").unwrap());
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    let mut maker = martmaker(&stack);
+    let mut tick = || maker.run(&CancelToken::new());
+    assert_eq!(tick(), Outcome::Succeeded);
+    let builds = || stack.dump_table("marts.build_run");
+    let built = builds();
+    let marts = stack.marts_dump();
+    for _ in 0..3 {
+        assert_eq!(tick(), Outcome::Succeeded);
+    }
+    assert_eq!((builds(), stack.marts_dump()), (built.clone(), marts));
+
+    let mut dataset = Dataset::fixture("original").unwrap();
+    dataset.collection_mut("rockets")[0]["wikipedia"] = "https://en.wikipedia.org/wiki/F1".into();
+    stack.fake.set_dataset(dataset);
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    assert_eq!(tick(), Outcome::Succeeded);
+    assert_eq!(stack.count("marts.build_run WHERE status = 'succeeded'"), 2);
+    assert_eq!(tick(), Outcome::Succeeded);
+    assert_eq!(stack.count("marts.build_run"), 2);
+}
+
+/// Two martmakers ticking at once: both see staging changed, one builds, the other finds
+/// the build lock taken and writes nothing; then both find the marts up to date.
+#[test]
+fn two_martmakers_ticking_at_once_build_once() {
+    let stack = Stack::new(Dataset::fixture("original").unwrap());
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    stack.sql(
+        "CREATE FUNCTION public.slow() RETURNS trigger LANGUAGE plpgsql
+           AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$;
+         CREATE TRIGGER slow BEFORE INSERT ON marts.publication
+           FOR EACH STATEMENT EXECUTE FUNCTION public.slow();",
+    );
+    let mut makers = [martmaker(&stack), martmaker(&stack)];
+    let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
+        let [first, second] = &mut makers;
+        let a = scope.spawn(|| first.run(&CancelToken::new()));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let b = scope.spawn(|| second.run(&CancelToken::new()));
+        vec![a.join().unwrap(), b.join().unwrap()]
+    });
+    assert_eq!(outcomes, [Outcome::Succeeded, Outcome::Succeeded]);
+    assert_eq!(
+        stack.count("marts.build_run"),
+        1,
+        "the busy one left no row"
+    );
+    assert_eq!(stack.count("marts.build_run WHERE status = 'succeeded'"), 1);
+    stack.sql("DROP TRIGGER slow ON marts.publication; DROP FUNCTION public.slow();");
+    for maker in &mut makers {
+        assert_eq!(maker.run(&CancelToken::new()), Outcome::Succeeded);
+    }
+    assert_eq!(stack.count("marts.build_run"), 1);
+}
+
+/// Without a test query before each use, a pooled connection the database dropped shows up as
+/// one failed tick; the next tick works.
+#[test]
+fn a_tick_after_the_database_dropped_the_connections_works_again() {
+    let (stack, proxy) = Stack::proxied(Dataset::fixture("original").unwrap());
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    let mut maker = martmaker(&stack);
+    let mut tick = || maker.run(&CancelToken::new());
+    assert_eq!(tick(), Outcome::Succeeded, "built");
+    proxy.cut();
+    assert_eq!(tick(), Outcome::Failed);
+    assert_eq!(
+        tick(),
+        Outcome::Succeeded,
+        "up to date, on a new connection"
+    );
+    assert_eq!(stack.count("marts.build_run"), 1);
 }
 
 #[test]

@@ -8,5 +8,5 @@ pub mod staging;
 
 mod database;
 
-pub use database::{Database, DatabaseSettings, PgPooled};
+pub use database::{Database, DatabaseSettings, PgPooled, PoolManager};
 pub use error::{Error, Result};

@@ -2,7 +2,7 @@
 //! how fresh they are. Nothing here writes.
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Timestamptz};
+use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamptz};
 
 use db_models::models::PublicationByObject;
 use db_models::schema::marts::{publication, publication_by_object};
@@ -171,25 +171,17 @@ pub struct ExtractFreshness {
     pub last_extract: Option<LastExtract>,
 }
 
-/// Reads [`ExtractFreshness`]. A run refreshed the launches when it `succeeded`, or was
+/// The statement behind [`ExtractFreshness`], one row of `now`, `finished_at`, `rows_changed`
+/// and `last_checked_at`. A macro (a literal) so that the statements that need the same facts
+/// splice the very same text: the martmaker's tick ([`mart_tick`]) and the extractor's
+/// heartbeat ([`crate::extract_runs::claim`]), which must judge "recorded recently" exactly as
+/// `/readyz` judges "fresh". A run refreshed the launches when it `succeeded`, or was
 /// `partial` with the launches loaded (with every entity extracted, today's endpoint always
 /// makes runs `partial`, its broken resolvers failing; the copy is still fresh). A later check
 /// that found the upstream unchanged (recorded on whichever run loaded last) confirms every
-/// entity, the launches included. Reads `staging`: the extractor's and the martmaker's roles
-/// may, the reader's may not.
-pub fn extract_freshness(conn: &mut PgConnection) -> Result<ExtractFreshness> {
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = Timestamptz)]
-        now: DateTime<Utc>,
-        #[diesel(sql_type = Nullable<Timestamptz>)]
-        finished_at: Option<DateTime<Utc>>,
-        #[diesel(sql_type = Nullable<BigInt>)]
-        rows_changed: Option<i64>,
-        #[diesel(sql_type = Nullable<Timestamptz>)]
-        last_checked_at: Option<DateTime<Utc>>,
-    }
-    let row: Row = diesel::sql_query(
+/// entity, the launches included.
+macro_rules! freshness_sql {
+    () => {
         "SELECT now() AS now, last.finished_at, last.rows_changed,
                 (SELECT max(last_checked_at) FROM staging.extract_run) AS last_checked_at
          FROM (SELECT) AS one
@@ -203,21 +195,100 @@ pub fn extract_freshness(conn: &mut PgConnection) -> Result<ExtractFreshness> {
                           AND loaded.entity = 'launch'
                           AND loaded.status = 'succeeded'))
              ORDER BY run.id DESC
-             LIMIT 1) AS last ON true",
-    )
+             LIMIT 1) AS last ON true"
+    };
+}
+pub(crate) use freshness_sql;
+
+/// One row of `freshness_sql!`.
+#[derive(QueryableByName)]
+struct FreshnessRow {
+    #[diesel(sql_type = Timestamptz)]
+    now: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    finished_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    rows_changed: Option<i64>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    last_checked_at: Option<DateTime<Utc>>,
+}
+
+impl From<FreshnessRow> for ExtractFreshness {
+    fn from(row: FreshnessRow) -> ExtractFreshness {
+        let last_extract =
+            row.finished_at
+                .zip(row.rows_changed)
+                .map(|(finished_at, rows_changed)| LastExtract {
+                    current_at: row
+                        .last_checked_at
+                        .map_or(finished_at, |checked| checked.max(finished_at)),
+                    rows_changed,
+                });
+        ExtractFreshness {
+            now: row.now,
+            last_extract,
+        }
+    }
+}
+
+/// Reads [`ExtractFreshness`] (see `freshness_sql!` for what counts). Reads `staging`: the
+/// extractor's and the martmaker's roles may, the reader's may not.
+pub fn extract_freshness(conn: &mut PgConnection) -> Result<ExtractFreshness> {
+    let row: FreshnessRow = diesel::sql_query(freshness_sql!()).get_result(conn)?;
+    Ok(row.into())
+}
+
+/// What a martmaker timer tick needs before it decides to build, read in one statement (on an
+/// idle tick, the only one): staging's freshness, and whether the last successful build of the
+/// mart read staging as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MartTick {
+    /// As [`extract_freshness`] reads it.
+    pub freshness: ExtractFreshness,
+    /// The last extract run that changed staging (what a build reads "as of"), if any.
+    pub staging_change: Option<i64>,
+    /// The last successful build of the mart was built from exactly that run: nothing to do.
+    pub up_to_date: bool,
+}
+
+/// Reads [`MartTick`] for `mart` (a `marts.build_run.mart` value). "Up to date" is the same
+/// decision [`crate::marts::refresh_publication`] makes before it builds (the last run that
+/// changed staging is one that loaded, `succeeded` or `partial`, with `rows_changed > 0`; a
+/// build is up to date when it read exactly that run, or nothing when there is none):
+/// `crates/repository/tests/read.rs` checks that the two agree, since the refresh asks again
+/// before it builds and a disagreement would silently skip builds. Reads `staging` and
+/// `marts.build_run`: the martmaker's role may.
+pub fn mart_tick(conn: &mut PgConnection, mart: &str) -> Result<MartTick> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(embed)]
+        freshness: FreshnessRow,
+        #[diesel(sql_type = Nullable<BigInt>)]
+        staging_change: Option<i64>,
+        #[diesel(sql_type = Bool)]
+        up_to_date: bool,
+    }
+    let row: Row = diesel::sql_query(concat!(
+        "SELECT freshness.*, change.run_id AS staging_change,
+                coalesce(build.found AND build.source_run_id IS NOT DISTINCT FROM change.run_id,
+                         false) AS up_to_date
+         FROM (",
+        freshness_sql!(),
+        ") AS freshness
+         CROSS JOIN (SELECT max(id) AS run_id FROM staging.extract_run
+                     WHERE rows_changed > 0 AND status IN ('succeeded', 'partial')) AS change
+         LEFT JOIN LATERAL (
+             SELECT true AS found, source_run_id FROM marts.build_run
+             WHERE mart = $1 AND status = 'succeeded'
+             ORDER BY id DESC
+             LIMIT 1) AS build ON true"
+    ))
+    .bind::<Text, _>(mart)
     .get_result(conn)?;
-    let last_extract = row
-        .finished_at
-        .zip(row.rows_changed)
-        .map(|(finished_at, rows_changed)| LastExtract {
-            current_at: row
-                .last_checked_at
-                .map_or(finished_at, |checked| checked.max(finished_at)),
-            rows_changed,
-        });
-    Ok(ExtractFreshness {
-        now: row.now,
-        last_extract,
+    Ok(MartTick {
+        freshness: row.freshness.into(),
+        staging_change: row.staging_change,
+        up_to_date: row.up_to_date,
     })
 }
 

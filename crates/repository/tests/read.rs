@@ -1,8 +1,9 @@
-//! Freshness reads: what counts as the last successful extraction.
+//! Freshness reads: what counts as the last successful extraction, and the martmaker's tick.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
+use repository::marts::{self, Refresh};
 use repository::staging::publish;
 use repository::{extract_runs, read};
 
@@ -60,4 +61,57 @@ fn a_partial_run_with_launches_loaded_keeps_the_copy_fresh() {
             .unwrap(),
         partial
     );
+}
+
+/// The martmaker's tick decides "up to date" on its own, in the statement that reads the
+/// freshness; the refresh asks again before it builds. They must agree in every state, or a
+/// tick would skip a build the refresh would make.
+#[test]
+fn the_martmaker_tick_agrees_with_the_refresh() {
+    let (_db, database) = common::migrated();
+    let mut conn = common::conn(&database);
+    let agreed = |conn: &mut repository::PgPooled| {
+        let tick = read::mart_tick(conn, marts::PUBLICATION_MART).unwrap();
+        assert_eq!(
+            tick.freshness.last_extract,
+            read::extract_freshness(conn).unwrap().last_extract
+        );
+        let refreshed = marts::refresh_publication(conn).unwrap();
+        match refreshed {
+            Refresh::Unchanged { source_run_id } => {
+                assert!(tick.up_to_date, "the refresh found nothing to do");
+                assert_eq!(source_run_id, tick.staging_change);
+            }
+            Refresh::Built { source_run_id, .. } => {
+                assert!(!tick.up_to_date, "the refresh built");
+                assert_eq!(source_run_id, tick.staging_change);
+            }
+            other => panic!("{other:?}"),
+        }
+        tick.up_to_date
+    };
+    let changing_run = |conn: &mut repository::PgPooled, rocket: &str| {
+        let run = extract_runs::start(conn).unwrap();
+        let rockets = vec![common::rocket(run, rocket, "https://w/r")];
+        publish(conn, run, common::snapshot(run, vec![], rockets)).unwrap();
+        run
+    };
+
+    assert!(
+        !agreed(&mut conn),
+        "never built: build (from an empty staging)"
+    );
+    assert!(agreed(&mut conn), "built from nothing, nothing since");
+    run(&database, &[]);
+    assert!(agreed(&mut conn), "a run that changed no row");
+    changing_run(&mut conn, "falcon9");
+    assert!(!agreed(&mut conn), "staging changed");
+    assert!(agreed(&mut conn), "built from it");
+    run(&database, &["launch", "rocket"]);
+    assert!(agreed(&mut conn), "a partial run that changed nothing");
+    let failed = extract_runs::start(&mut conn).unwrap();
+    extract_runs::record_failure(&mut conn, failed, "writing staging failed", &[]).unwrap();
+    assert!(agreed(&mut conn), "a failed run");
+    changing_run(&mut conn, "starship");
+    assert!(!agreed(&mut conn), "staging changed again");
 }

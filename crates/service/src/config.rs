@@ -511,6 +511,24 @@ impl Config {
             .saturating_mul(self.extractor.stale_after_intervals)
     }
 
+    /// How often an extractor that keeps finding the upstream unchanged writes that down: the
+    /// heartbeat that keeps staging "fresh" for `/readyz`, `greenadam_staging_stale` and the
+    /// stale warnings while the checks in between write nothing. Half of
+    /// [`stale_after`](Self::stale_after), and at least one and a half intervals short of it.
+    ///
+    /// A check is written on the first tick after the heartbeat is due, so up to one interval
+    /// (plus the run's own time) late: the newest written check is never older than the
+    /// heartbeat, one interval and the run time together. That leaves at least half an
+    /// interval for the run itself (the fetch) before staging would look stale; with more
+    /// intervals, the other half of the limit absorbs ticks that fail. The defaults (1h, 3
+    /// intervals): 1h30m, one written check every second idle tick. With 2 intervals or fewer
+    /// every check is written, as the margin demands.
+    pub fn heartbeat_interval(&self) -> Duration {
+        let limit = self.stale_after();
+        let margin = self.extractor.interval.saturating_mul(3) / 2;
+        (limit / 2).min(limit.saturating_sub(margin))
+    }
+
     /// Settings for the SpaceX API client.
     pub fn client_settings(&self) -> sxapi::ClientSettings {
         let api = &self.api;
@@ -656,6 +674,40 @@ mod tests {
         assert_eq!(config.stale_after(), Duration::from_secs(1200));
         let err = parse("extractor:\n  stale_after_intervals: 0\n").expect_err("zero");
         assert_eq!(err.key, "extractor.stale_after_intervals");
+    }
+
+    #[test]
+    fn the_heartbeat_stays_well_inside_the_staleness_limit() {
+        let heartbeat = |yaml: &str| parse(yaml).expect("valid").heartbeat_interval();
+        let minutes = |m: u64| Duration::from_secs(60 * m);
+        // Defaults: 1h × 3 → 1h30m, half the limit and 1.5 intervals short of it.
+        assert_eq!(heartbeat(""), minutes(90));
+        // Many intervals: half the limit.
+        assert_eq!(
+            heartbeat("extractor:\n  interval: 1m\n  stale_after_intervals: 10\n"),
+            minutes(5)
+        );
+        // Few: 1.5 intervals short of the limit, then nothing (every check written).
+        assert_eq!(
+            heartbeat("extractor:\n  interval: 10m\n  stale_after_intervals: 2\n"),
+            minutes(5)
+        );
+        assert_eq!(
+            heartbeat("extractor:\n  interval: 10m\n  stale_after_intervals: 1\n"),
+            Duration::ZERO
+        );
+        for intervals in 1..=12 {
+            let config = parse(&format!(
+                "extractor:\n  interval: 10m\n  stale_after_intervals: {intervals}\n"
+            ))
+            .expect("valid");
+            let newest_written_at_worst = config.heartbeat_interval() + config.extractor.interval;
+            assert!(
+                newest_written_at_worst + config.extractor.interval / 2 <= config.stale_after()
+                    || intervals == 1,
+                "{intervals} intervals"
+            );
+        }
     }
 
     #[test]

@@ -24,12 +24,19 @@ impl Freshness {
     /// Reads the facts (blocking). The role of `database` must be able to read `staging`.
     pub fn read(database: &Database, stale_after: Duration) -> repository::Result<Freshness> {
         let mut conn = database.connection()?;
-        let read::ExtractFreshness { now, last_extract } = read::extract_freshness(&mut conn)?;
-        Ok(Freshness {
+        let facts = read::extract_freshness(&mut conn)?;
+        Ok(Freshness::from_facts(facts, stale_after))
+    }
+
+    /// The same from facts already read (the martmaker's tick reads them in one statement with
+    /// its own question, `repository::read::mart_tick`).
+    pub fn from_facts(facts: read::ExtractFreshness, stale_after: Duration) -> Freshness {
+        let read::ExtractFreshness { now, last_extract } = facts;
+        Freshness {
             now,
             last_extract,
             stale_after,
-        })
+        }
     }
 
     /// Why staging counts as stale, or `None` while it is fresh. Never extracted is stale too:

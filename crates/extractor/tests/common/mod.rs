@@ -118,6 +118,12 @@ impl Stack {
         self.database.connection().unwrap()
     }
 
+    /// Runs `statements` as the login user.
+    pub fn sql(&self, statements: &str) {
+        use diesel::connection::SimpleConnection;
+        self.conn().batch_execute(statements).unwrap();
+    }
+
     /// Every row of every staging data table (not the run bookkeeping), as text: equal dumps
     /// mean staging is byte-for-byte the same.
     pub fn staging_dump(&self) -> String {
