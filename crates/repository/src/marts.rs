@@ -6,7 +6,6 @@ use sha2::{Digest, Sha256};
 
 use db_models::models::{BuildRun, Publication, PublicationByObject};
 use db_models::schema::marts::{build_run, publication, publication_by_object};
-use db_models::schema::staging::extract_run;
 
 use crate::{Error, Result};
 
@@ -144,39 +143,57 @@ struct Locked {
     locked: bool,
 }
 
-/// Whether staging changed since the last successful build, in one statement (a martmaker
-/// asks every tick): the last extract run that changed staging (as in
-/// [`latest_staging_change`]), and whether the last successful build read exactly that.
-const SINCE_LAST_BUILD_SQL: &str = "
-    WITH latest AS (
-        SELECT max(id) AS source FROM staging.extract_run
-        WHERE status IN ('succeeded', 'partial') AND rows_changed > 0
-    ), built AS (
-        SELECT source_run_id FROM marts.build_run
-        WHERE mart = $1 AND status = 'succeeded'
-        ORDER BY id DESC
-        LIMIT 1
-    )
-    SELECT latest.source,
-           EXISTS (SELECT 1 FROM built WHERE source_run_id IS NOT DISTINCT FROM latest.source)
-               AS unchanged
-    FROM latest";
+/// The last extract run that changed staging (what a build reads "as of"): one that loaded
+/// (`succeeded` or `partial`) and changed rows. One column, `staging_change`.
+macro_rules! staging_change_sql {
+    () => {
+        "SELECT max(id) AS staging_change FROM staging.extract_run
+         WHERE rows_changed > 0 AND status IN ('succeeded', 'partial')"
+    };
+}
+
+/// "Did staging change since the last successful build of mart `$1`?" as a derived table
+/// `since_last_build (staging_change, up_to_date)`: up to date when that build read exactly
+/// the last run that changed staging (or nothing, when there is none). The one rule: the
+/// refresh asks it before building, and the martmaker's tick inside its one idle statement
+/// (`read::mart_tick`).
+macro_rules! since_last_build_sql {
+    () => {
+        concat!(
+            "(SELECT change.staging_change,
+                     coalesce(build.found
+                              AND build.source_run_id IS NOT DISTINCT FROM change.staging_change,
+                              false) AS up_to_date
+              FROM (",
+            $crate::marts::staging_change_sql!(),
+            ") AS change
+              LEFT JOIN LATERAL (
+                  SELECT true AS found, source_run_id FROM marts.build_run
+                  WHERE mart = $1 AND status = 'succeeded'
+                  ORDER BY id DESC
+                  LIMIT 1) AS build ON true) AS since_last_build"
+        )
+    };
+}
+pub(crate) use {since_last_build_sql, staging_change_sql};
 
 #[derive(QueryableByName)]
 struct SinceLastBuild {
     #[diesel(sql_type = Nullable<BigInt>)]
-    source: Option<i64>,
+    staging_change: Option<i64>,
     #[diesel(sql_type = diesel::sql_types::Bool)]
-    unchanged: bool,
+    up_to_date: bool,
 }
 
-/// The last extract run that changed staging (what a build reads "as of").
+/// The last extract run that changed staging, read in the caller's snapshot.
 fn latest_staging_change(conn: &mut PgConnection) -> QueryResult<Option<i64>> {
-    extract_run::table
-        .filter(extract_run::status.eq_any(["succeeded", "partial"]))
-        .filter(extract_run::rows_changed.gt(0))
-        .select(diesel::dsl::max(extract_run::id))
-        .first(conn)
+    #[derive(QueryableByName)]
+    struct Change {
+        #[diesel(sql_type = Nullable<BigInt>)]
+        staging_change: Option<i64>,
+    }
+    let change: Change = diesel::sql_query(staging_change_sql!()).get_result(conn)?;
+    Ok(change.staging_change)
 }
 
 /// The latest successful build of the publication marts.
@@ -195,12 +212,13 @@ pub fn last_successful_build(conn: &mut PgConnection) -> Result<Option<BuildRun>
 /// build recomputes only what changed since that build ([`BuildMode::Incremental`]) unless
 /// it has to start from scratch ([`BuildMode::Full`]).
 pub fn refresh_publication(conn: &mut PgConnection) -> Result<Refresh> {
-    let check: SinceLastBuild = diesel::sql_query(SINCE_LAST_BUILD_SQL)
-        .bind::<Text, _>(PUBLICATION_MART)
-        .get_result(conn)?;
-    if check.unchanged {
+    let check: SinceLastBuild =
+        diesel::sql_query(concat!("SELECT * FROM ", since_last_build_sql!()))
+            .bind::<Text, _>(PUBLICATION_MART)
+            .get_result(conn)?;
+    if check.up_to_date {
         return Ok(Refresh::Unchanged {
-            source_run_id: check.source,
+            source_run_id: check.staging_change,
         });
     }
 

@@ -251,13 +251,10 @@ pub struct MartTick {
     pub up_to_date: bool,
 }
 
-/// Reads [`MartTick`] for `mart` (a `marts.build_run.mart` value). "Up to date" is the same
-/// decision [`crate::marts::refresh_publication`] makes before it builds (the last run that
-/// changed staging is one that loaded, `succeeded` or `partial`, with `rows_changed > 0`; a
-/// build is up to date when it read exactly that run, or nothing when there is none):
-/// `crates/repository/tests/read.rs` checks that the two agree, since the refresh asks again
-/// before it builds and a disagreement would silently skip builds. Reads `staging` and
-/// `marts.build_run`: the martmaker's role may.
+/// Reads [`MartTick`] for `mart` (a `marts.build_run.mart` value). "Up to date" is the very
+/// SQL [`crate::marts::refresh_publication`] asks before it builds (`since_last_build_sql!`);
+/// `crates/repository/tests/read.rs` checks that the two agree in every state. Reads
+/// `staging` and `marts.build_run`: the martmaker's role may.
 pub fn mart_tick(conn: &mut PgConnection, mart: &str) -> Result<MartTick> {
     #[derive(QueryableByName)]
     struct Row {
@@ -269,19 +266,10 @@ pub fn mart_tick(conn: &mut PgConnection, mart: &str) -> Result<MartTick> {
         up_to_date: bool,
     }
     let row: Row = diesel::sql_query(concat!(
-        "SELECT freshness.*, change.run_id AS staging_change,
-                coalesce(build.found AND build.source_run_id IS NOT DISTINCT FROM change.run_id,
-                         false) AS up_to_date
-         FROM (",
+        "SELECT freshness.*, since_last_build.* FROM (",
         freshness_sql!(),
-        ") AS freshness
-         CROSS JOIN (SELECT max(id) AS run_id FROM staging.extract_run
-                     WHERE rows_changed > 0 AND status IN ('succeeded', 'partial')) AS change
-         LEFT JOIN LATERAL (
-             SELECT true AS found, source_run_id FROM marts.build_run
-             WHERE mart = $1 AND status = 'succeeded'
-             ORDER BY id DESC
-             LIMIT 1) AS build ON true"
+        ") AS freshness CROSS JOIN ",
+        crate::marts::since_last_build_sql!()
     ))
     .bind::<Text, _>(mart)
     .get_result(conn)?;
