@@ -15,8 +15,6 @@ CREATE TABLE marts.publication_contribution (
     total     bigint NOT NULL CHECK (total >= 0),
     PRIMARY KEY (launch_id, entity, object_id)
 );
-CREATE INDEX publication_contribution_object_idx
-    ON marts.publication_contribution (entity, object_id);
 COMMENT ON TABLE marts.publication_contribution IS 'Build state of the publication marts: one row per staged launch and mission or rocket it references (resolved or not), with the launch''s publication total.';
 COMMENT ON COLUMN marts.publication_contribution.launch_id IS 'The launch (staging.launch.id).';
 COMMENT ON COLUMN marts.publication_contribution.entity IS 'mission (from the launch''s mission_id list) or rocket (its rocket_id).';

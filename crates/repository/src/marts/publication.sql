@@ -43,15 +43,38 @@ INSERT INTO recount_launch
 SELECT id FROM staging.launch WHERE run_id > (SELECT base_run FROM build);
 -- Temporary tables have no statistics until analysed: a full build would get nested loops.
 ANALYZE recount_launch;
+-- The same launches when an incremental build looks their links up one by one (below); none
+-- in a full build, which reads all links in one pass (so that the planner, which sizes both
+-- ways before it knows which one runs, does not plan the full build for a lookup's guess).
+CREATE TEMP TABLE looked_up_launch ON COMMIT DROP AS
+SELECT id FROM recount_launch WHERE (SELECT base_run FROM build) > 0;
+ANALYZE looked_up_launch;
 
 -- The recomputed rows of marts.publication_by_object.
 CREATE TEMP TABLE computed_row (LIKE marts.publication_by_object) ON COMMIT DROP;
 
 -- Launch rows. Every links field that is a publication, mapped to its kind; each (kind, URL)
 -- pair counts once per launch.
-WITH link AS (
-    SELECT k.launch_id,
-           CASE k.field
+WITH recount_link AS (
+    -- A full build counts every link: one pass over the table.
+    SELECT k.launch_id, k.field, k.publication_url
+    FROM staging.launch_link k
+    WHERE (SELECT base_run FROM build) = 0 AND k.publication_url IS NOT NULL
+    UNION ALL
+    -- An incremental one reads the recounted launches' links by key. Lateral and fenced
+    -- (OFFSET 0), so that it stays a lookup per launch: right after a load, before autovacuum
+    -- has analysed staging, the planner guesses thousands of links per launch and would
+    -- rather scan them all (half a second at 10^5 launches, for a handful).
+    SELECT k.launch_id, k.field, k.publication_url
+    FROM looked_up_launch r
+    CROSS JOIN LATERAL (
+        SELECT k.launch_id, k.field, k.publication_url FROM staging.launch_link k
+        WHERE k.launch_id = r.id AND k.publication_url IS NOT NULL
+        OFFSET 0
+    ) k
+), link AS (
+    SELECT launch_id,
+           CASE field
                WHEN 'article_link' THEN 'articles'
                WHEN 'wikipedia' THEN 'wikipedia'
                WHEN 'presskit' THEN 'presskits'
@@ -62,10 +85,8 @@ WITH link AS (
                WHEN 'reddit_recovery' THEN 'reddit'
                WHEN 'flickr_images' THEN 'photos'
            END AS kind,
-           k.publication_url AS url
-    FROM staging.launch_link k
-    JOIN recount_launch r ON r.id = k.launch_id
-    WHERE k.publication_url IS NOT NULL
+           publication_url AS url
+    FROM recount_link
 ), publication AS (
     SELECT DISTINCT launch_id, kind, url
     FROM link
@@ -111,7 +132,9 @@ INSERT INTO recount_launch SELECT id FROM vanished_launch;
 -- What each recounted launch adds to its missions and rockets now: once to each mission it
 -- lists (even twice) and to its rocket, staged or not (a mission staged later then starts
 -- with its launches counted). A vanished launch adds nothing.
-CREATE TEMP TABLE computed_contribution ON COMMIT DROP AS
+CREATE TEMP TABLE computed_contribution
+    (LIKE marts.publication_contribution INCLUDING INDEXES) ON COMMIT DROP;
+INSERT INTO computed_contribution
 SELECT DISTINCT ref.launch_id, ref.entity, ref.object_id, c.total
 FROM (
     SELECT lm.launch_id, 'mission' AS entity, lm.mission_id AS object_id
