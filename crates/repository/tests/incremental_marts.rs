@@ -226,10 +226,7 @@ impl Upstream {
             missions: Some(missions),
             rockets: Some(rockets),
             rejected: vec![],
-            entities: ["launch", "mission", "rocket"]
-                .iter()
-                .map(|e| common::report(run_id, e, None))
-                .collect(),
+            entities: common::reports(run_id),
             ..Snapshot::default()
         }
     }

@@ -110,10 +110,7 @@ fn rich_snapshot(run_id: i64) -> Snapshot {
             rocket(run_id, "falcon1", "not a url"),
         ]),
         rejected: vec![],
-        entities: ["launch", "mission", "rocket"]
-            .iter()
-            .map(|e| common::report(run_id, e, None))
-            .collect(),
+        entities: common::reports(run_id),
         ..Snapshot::default()
     }
 }
@@ -267,24 +264,34 @@ fn counts_follow_the_publication_rules() {
     );
 }
 
+/// Builds the rich snapshot, then sabotages the next build from inside Postgres: a trigger
+/// runs `body` on the insert of the new rocket's row. Loads that rocket and refreshes: the
+/// marts as they were before, and how the refresh ended.
+fn sabotaged_refresh(
+    conn: &mut PgConnection,
+    database: &Database,
+    body: &str,
+) -> (Vec<Publication>, repository::Result<Refresh>) {
+    load(database, rich_snapshot);
+    refresh_publication(conn).unwrap();
+    let before = publication(conn).unwrap();
+    conn.batch_execute_ok(&format!(
+        "CREATE FUNCTION public.sabotage() RETURNS trigger LANGUAGE plpgsql AS
+           $$ BEGIN {body} END $$;
+         CREATE TRIGGER sabotage BEFORE INSERT ON marts.publication_by_object
+           FOR EACH ROW WHEN (NEW.object_id = 'starship') EXECUTE FUNCTION public.sabotage();"
+    ));
+    load(database, with_starship);
+    (before, refresh_publication(conn))
+}
+
 #[test]
 fn a_failed_check_keeps_the_previous_marts() {
     let (_db, database) = common::migrated();
-    load(&database, rich_snapshot);
     let mut conn = common::conn(&database);
-    refresh_publication(&mut conn).unwrap();
-    let before = publication(&mut conn).unwrap();
-
-    // Sabotage the next build from inside Postgres: a trigger drops the new rocket's row,
-    // which the "objects match staging" check must catch.
-    conn.batch_execute_ok(
-        "CREATE FUNCTION public.drop_row() RETURNS trigger LANGUAGE plpgsql AS
-           $$ BEGIN RETURN NULL; END $$;
-         CREATE TRIGGER drop_row BEFORE INSERT ON marts.publication_by_object
-           FOR EACH ROW WHEN (NEW.object_id = 'starship') EXECUTE FUNCTION public.drop_row();",
-    );
-    load(&database, with_starship);
-    let refreshed = refresh_publication(&mut conn).unwrap();
+    // The new rocket's row is dropped: the "objects match staging" check must catch it.
+    let (before, refreshed) = sabotaged_refresh(&mut conn, &database, "RETURN NULL;");
+    let refreshed = refreshed.unwrap();
     let Refresh::Failed { build_id, error } = refreshed else {
         panic!("expected a failed build, got {refreshed:?}")
     };
@@ -298,7 +305,7 @@ fn a_failed_check_keeps_the_previous_marts() {
 
     // Once the cause is gone, the next refresh builds (a failed build is not "unchanged"),
     // from scratch: nothing a failed build computed is trusted.
-    conn.batch_execute_ok("DROP TRIGGER drop_row ON marts.publication_by_object;");
+    conn.batch_execute_ok("DROP TRIGGER sabotage ON marts.publication_by_object;");
     assert!(matches!(
         refresh_publication(&mut conn).unwrap(),
         Refresh::Built {
@@ -312,21 +319,15 @@ fn a_failed_check_keeps_the_previous_marts() {
 #[test]
 fn a_row_breaking_a_table_rule_fails_the_build_and_keeps_the_previous_marts() {
     let (_db, database) = common::migrated();
-    load(&database, rich_snapshot);
     let mut conn = common::conn(&database);
-    refresh_publication(&mut conn).unwrap();
-    let before = publication(&mut conn).unwrap();
-
-    // A trigger inflates the new rocket's total: the table's "total is the sum of the kinds"
+    // The new rocket's total is inflated: the table's "total is the sum of the kinds"
     // constraint refuses the row.
-    conn.batch_execute_ok(
-        "CREATE FUNCTION public.inflate() RETURNS trigger LANGUAGE plpgsql AS
-           $$ BEGIN NEW.total := NEW.total + 1; RETURN NEW; END $$;
-         CREATE TRIGGER inflate BEFORE INSERT ON marts.publication_by_object
-           FOR EACH ROW WHEN (NEW.object_id = 'starship') EXECUTE FUNCTION public.inflate();",
+    let (before, refreshed) = sabotaged_refresh(
+        &mut conn,
+        &database,
+        "NEW.total := NEW.total + 1; RETURN NEW;",
     );
-    load(&database, with_starship);
-    let error = refresh_publication(&mut conn).unwrap_err().to_string();
+    let error = refreshed.unwrap_err().to_string();
     assert!(
         error.contains("publication_by_object_total_is_sum"),
         "{error}"

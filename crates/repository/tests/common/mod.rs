@@ -54,6 +54,14 @@ pub fn report(run_id: i64, entity: &str, error: Option<&str>) -> ExtractRunEntit
     }
 }
 
+/// Succeeded reports of the launches, missions and rockets.
+pub fn reports(run_id: i64) -> Vec<ExtractRunEntity> {
+    ["launch", "mission", "rocket"]
+        .iter()
+        .map(|entity| report(run_id, entity, None))
+        .collect()
+}
+
 pub fn rocket(run_id: i64, id: &str, wikipedia: &str) -> NewRocket {
     NewRocket {
         id: id.into(),
@@ -127,11 +135,7 @@ pub fn snapshot(
         missions: Some(vec![]),
         rockets: Some(rockets),
         rejected: vec![],
-        entities: vec![
-            report(run_id, "launch", None),
-            report(run_id, "mission", None),
-            report(run_id, "rocket", None),
-        ],
+        entities: reports(run_id),
         ..Snapshot::default()
     }
 }
