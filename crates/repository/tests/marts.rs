@@ -405,3 +405,36 @@ impl BatchOk for PgConnection {
         self.batch_execute(sql).expect("SQL runs");
     }
 }
+
+#[test]
+fn a_full_build_drops_what_it_cannot_account_for() {
+    let (_db, database) = common::migrated();
+    load(&database, rich_snapshot);
+    let mut conn = common::conn(&database);
+    refresh_publication(&mut conn).unwrap();
+    let rockets = publication_by_object(&mut conn, Some("rocket")).unwrap();
+
+    // A contribution of a launch that is neither staged nor in the marts (a hand edit), then
+    // the build history gone: the next build is full and must not count it.
+    conn.batch_execute_ok(
+        "INSERT INTO marts.publication_contribution VALUES ('ghost', 'rocket', 'falcon9', 100);
+         DELETE FROM marts.build_run;",
+    );
+    assert!(matches!(
+        refresh_publication(&mut conn).unwrap(),
+        Refresh::Built {
+            mode: BuildMode::Full,
+            ..
+        }
+    ));
+    assert_eq!(
+        publication_by_object(&mut conn, Some("rocket")).unwrap(),
+        rockets
+    );
+    let ghosts: i64 = db_models::schema::marts::publication_contribution::table
+        .filter(db_models::schema::marts::publication_contribution::launch_id.eq("ghost"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(ghosts, 0);
+}

@@ -129,6 +129,13 @@ WHERE o.entity = 'launch'
   AND NOT EXISTS (SELECT 1 FROM staging.launch l WHERE l.id = o.object_id);
 INSERT INTO recount_launch SELECT id FROM vanished_launch;
 
+-- A full build trusts nothing kept from before: contributions of launches it did not recount
+-- (left over from launches gone from both staging and the marts) go too. Their objects are
+-- re-summed anyway: a full build touches every staged mission and rocket.
+DELETE FROM marts.publication_contribution p
+WHERE (SELECT base_run FROM build) = 0
+  AND NOT EXISTS (SELECT 1 FROM recount_launch r WHERE r.id = p.launch_id);
+
 -- What each recounted launch adds to its missions and rockets now: once to each mission it
 -- lists (even twice) and to its rocket, staged or not (a mission staged later then starts
 -- with its launches counted). A vanished launch adds nothing.
