@@ -1,4 +1,6 @@
 //! Building and reading the marts.
+use std::sync::LazyLock;
+
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
@@ -78,47 +80,30 @@ impl BuildMode {
 
 /// The fingerprint of the build's SQL stored with each build: an incremental build only
 /// continues one made by the same SQL (a changed rule must recount everything).
-fn definition() -> String {
+static DEFINITION: LazyLock<String> = LazyLock::new(|| {
     let digest = Sha256::digest(BUILD_PUBLICATION_SQL.as_bytes());
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
-}
+});
 
-/// What the previous builds left to build on, read inside the build's snapshot.
-#[derive(QueryableByName)]
-struct Previous {
-    /// The source run of the last successful build.
-    #[diesel(sql_type = Nullable<BigInt>)]
-    source_run_id: Option<i64>,
-    /// Its definition.
-    #[diesel(sql_type = Nullable<Text>)]
-    definition: Option<String>,
-    /// Whether the build attempted last (before this one) succeeded.
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    last_succeeded: bool,
-}
-
-const PREVIOUS_BUILD_SQL: &str = "
-    SELECT source_run_id, definition,
-           (SELECT status = 'succeeded' FROM marts.build_run
-            WHERE mart = $1 AND id < $2
-            ORDER BY id DESC
-            LIMIT 1) AS last_succeeded
-    FROM marts.build_run
-    WHERE mart = $1 AND status = 'succeeded'
-    ORDER BY id DESC
-    LIMIT 1";
-
-/// The extract run to count changes from: `None` for a full build.
+/// The extract run to count changes from, read inside the build's snapshot: the source run of
+/// the last successful build, when that build was made by the same SQL and was the last one
+/// attempted before `build_id` (no failed or interrupted build since). `None`: a full build.
 fn incremental_base(conn: &mut PgConnection, build_id: i64) -> QueryResult<Option<i64>> {
-    let previous: Option<Previous> = diesel::sql_query(PREVIOUS_BUILD_SQL)
-        .bind::<Text, _>(PUBLICATION_MART)
-        .bind::<BigInt, _>(build_id)
-        .get_result(conn)
-        .optional()?;
-    Ok(previous
-        .filter(|p| p.last_succeeded && p.definition.as_deref() == Some(definition().as_str()))
-        // A build from an empty staging had no source run: everything counts as changed.
-        .map(|p| p.source_run_id.unwrap_or(0)))
+    let Some(last) = last_successful(conn)? else {
+        return Ok(None);
+    };
+    let attempted_since: bool = diesel::select(diesel::dsl::exists(
+        build_run::table
+            .filter(build_run::mart.eq(PUBLICATION_MART))
+            .filter(build_run::id.gt(last.id))
+            .filter(build_run::id.lt(build_id)),
+    ))
+    .get_result(conn)?;
+    Ok(
+        (!attempted_since && last.definition.as_deref() == Some(DEFINITION.as_str()))
+            // A build from an empty staging had no source run: everything counts as changed.
+            .then(|| last.source_run_id.unwrap_or(0)),
+    )
 }
 
 #[derive(QueryableByName)]
@@ -198,13 +183,17 @@ fn latest_staging_change(conn: &mut PgConnection) -> QueryResult<Option<i64>> {
 
 /// The latest successful build of the publication marts.
 pub fn last_successful_build(conn: &mut PgConnection) -> Result<Option<BuildRun>> {
-    Ok(build_run::table
+    Ok(last_successful(conn)?)
+}
+
+fn last_successful(conn: &mut PgConnection) -> QueryResult<Option<BuildRun>> {
+    build_run::table
         .filter(build_run::mart.eq(PUBLICATION_MART))
         .filter(build_run::status.eq("succeeded"))
         .order(build_run::id.desc())
         .select(BuildRun::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
 }
 
 /// Brings `marts.publication` and `marts.publication_by_object` up to date if staging changed
@@ -313,7 +302,7 @@ fn build_in_transaction(
             build_run::publication_rows.eq(built.publication_rows),
             build_run::object_rows.eq(built.object_rows),
             build_run::mode.eq(mode.as_str()),
-            build_run::definition.eq(definition()),
+            build_run::definition.eq(DEFINITION.as_str()),
             build_run::launches_recounted.eq(built.launches_recounted),
         ))
         .execute(conn)?;
