@@ -3,6 +3,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
+use diesel::migration::MigrationSource;
+use diesel::pg::Pg;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{
@@ -17,6 +19,15 @@ use crate::{Error, Result};
 
 /// The SQL of `migrations/`, compiled into every binary.
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
+
+/// The names of the compiled-in migrations (e.g. `2026-11-22-000001_staging`), oldest first.
+pub(crate) fn migration_names() -> Vec<String> {
+    MigrationSource::<Pg>::migrations(&MIGRATIONS)
+        .expect("the compiled-in migrations are readable")
+        .iter()
+        .map(|migration| migration.name().to_string())
+        .collect()
+}
 
 /// Advisory lock key taken while migrating, so two services starting at once take turns.
 /// (An arbitrary constant: "greenadam migrate" in hex-ish.)

@@ -11,8 +11,19 @@ use db_models::schema::marts::{build_run, publication, publication_by_object};
 
 use crate::{Error, Result};
 
-/// Brings the publication marts up to date, incrementally (see the comments in the file).
-const BUILD_PUBLICATION_SQL: &str = include_str!("marts/publication.sql");
+/// Rebuilds the publication marts from staging alone ([`BuildMode::Full`]).
+const FULL_BUILD_SQL: &str = concat!(
+    include_str!("marts/publication_prepare.sql"),
+    include_str!("marts/publication_full.sql"),
+    include_str!("marts/publication_summary.sql"),
+);
+/// Brings the publication marts up to date from the previous build
+/// ([`BuildMode::Incremental`]; see the comments in the file for the setting it reads).
+const INCREMENTAL_BUILD_SQL: &str = concat!(
+    include_str!("marts/publication_prepare.sql"),
+    include_str!("marts/publication_incremental.sql"),
+    include_str!("marts/publication_summary.sql"),
+);
 /// Data-quality checks; returns the names of the failed ones.
 const CHECK_PUBLICATION_SQL: &str = include_str!("marts/publication_checks.sql");
 
@@ -78,11 +89,23 @@ impl BuildMode {
     }
 }
 
-/// The fingerprint of the build's SQL stored with each build: an incremental build only
-/// continues one made by the same SQL (a changed rule must recount everything).
+/// The fingerprint of the build stored with each build: an incremental build only continues
+/// one made the same way (a changed rule must recount everything). The way is the build's SQL
+/// and the schema it reads, including the views that define what an object counts, so the
+/// fingerprint covers both SQL texts and the names of the migrations (a landed migration is
+/// never edited: a change to the schema is a new name).
 static DEFINITION: LazyLock<String> = LazyLock::new(|| {
-    let digest = Sha256::digest(BUILD_PUBLICATION_SQL.as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    let mut hasher = Sha256::new();
+    hasher.update(FULL_BUILD_SQL);
+    hasher.update(INCREMENTAL_BUILD_SQL);
+    for migration in crate::database::migration_names() {
+        hasher.update(migration);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 });
 
 /// The extract run to count changes from, read inside the build's snapshot: the source run of
@@ -271,13 +294,18 @@ fn build_in_transaction(
     let source = latest_staging_change(conn)?;
     let base = incremental_base(conn, build_id)?;
     let mode = match base {
-        Some(_) => BuildMode::Incremental,
-        None => BuildMode::Full,
+        Some(base_run) => {
+            diesel::sql_query("SELECT set_config('greenadam.publication_base_run', $1, true)")
+                .bind::<Text, _>(base_run.to_string())
+                .execute(conn)?;
+            conn.batch_execute(INCREMENTAL_BUILD_SQL)?;
+            BuildMode::Incremental
+        }
+        None => {
+            conn.batch_execute(FULL_BUILD_SQL)?;
+            BuildMode::Full
+        }
     };
-    diesel::sql_query("SELECT set_config('greenadam.publication_base_run', $1, true)")
-        .bind::<Text, _>(base.unwrap_or(0).to_string())
-        .execute(conn)?;
-    conn.batch_execute(BUILD_PUBLICATION_SQL)?;
     let failed: Vec<FailedCheck> = diesel::sql_query(CHECK_PUBLICATION_SQL).load(conn)?;
     if !failed.is_empty() {
         let names: Vec<String> = failed.into_iter().map(|c| c.name).collect();
@@ -286,13 +314,18 @@ fn build_in_transaction(
             names.join("; ")
         )));
     }
-    // marts.publication counts the per-object rows; recount_launch is the build's own list.
-    let built: Built = diesel::sql_query(
+    // marts.publication counts the per-object rows. A full build recounted every staged
+    // launch, an incremental one those it listed in recount_launch.
+    let launches_recounted = match mode {
+        BuildMode::Full => "(SELECT objects FROM staged_object WHERE entity = 'launch')",
+        BuildMode::Incremental => "(SELECT count(*) FROM recount_launch)",
+    };
+    let built: Built = diesel::sql_query(format!(
         "SELECT coalesce(sum(objects), 0)::bigint AS object_rows,
                 count(*) AS publication_rows,
-                (SELECT count(*) FROM recount_launch) AS launches_recounted
-         FROM marts.publication",
-    )
+                {launches_recounted} AS launches_recounted
+         FROM marts.publication"
+    ))
     .get_result(conn)?;
     diesel::update(build_run::table.find(build_id))
         .set((

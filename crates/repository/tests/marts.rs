@@ -256,6 +256,34 @@ fn counts_follow_the_publication_rules() {
             (s("rocket"), s("falcon9"), 1, Some(2), Some(8)),
         ]
     );
+    // The views that define the counts show the same totals, read live from staging.
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Total {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        entity: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        object_id: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        total: i64,
+    }
+    let live: Vec<Total> = diesel::sql_query(
+        "SELECT 'launch' AS entity, launch_id AS object_id, total
+         FROM staging.launch_publication_count
+         UNION ALL
+         SELECT entity, object_id, total FROM staging.own_publication_count
+         ORDER BY entity, object_id",
+    )
+    .load(&mut conn)
+    .unwrap();
+    let built: Vec<Total> = by_object
+        .iter()
+        .map(|(entity, object_id, total, ..)| Total {
+            entity: entity.clone(),
+            object_id: object_id.clone(),
+            total: *total,
+        })
+        .collect();
+    assert_eq!(live, built);
     assert_eq!(
         refresh_publication(&mut conn).unwrap(),
         Refresh::Unchanged {

@@ -16,10 +16,13 @@ struct Column {
 }
 
 /// Every `schema.table.column` the migrations created in `staging` and `marts`.
+/// The columns of the tables (not the views: diesel never reads those, the build's SQL does).
 fn columns_in_database(conn: &mut PgConnection) -> BTreeSet<String> {
     diesel::sql_query(
-        "SELECT table_schema || '.' || table_name || '.' || column_name AS name
-         FROM information_schema.columns WHERE table_schema IN ('staging', 'marts')",
+        "SELECT c.table_schema || '.' || c.table_name || '.' || c.column_name AS name
+         FROM information_schema.columns c
+         JOIN information_schema.tables t USING (table_schema, table_name)
+         WHERE c.table_schema IN ('staging', 'marts') AND t.table_type = 'BASE TABLE'",
     )
     .load::<Column>(conn)
     .expect("information_schema")
