@@ -43,7 +43,8 @@ ANALYZE computed_row;
 
 -- Vanished launches. Every staged launch is either recounted or unchanged with its row in
 -- place, so there are vanished ones exactly when the mart's launch rows plus the new ones
--- outnumber staging: only then look for them.
+-- outnumber staging: only then look for them. (The OFFSET 0 keeps "has a row" a lookup per
+-- launch: as an anti-join, the planner without statistics rescanned all launch rows for each.)
 CREATE TEMP TABLE vanished_launch ON COMMIT DROP AS
 SELECT o.object_id AS id
 FROM marts.publication_by_object o
@@ -51,7 +52,8 @@ WHERE o.entity = 'launch'
   AND coalesce((SELECT objects FROM marts.publication WHERE entity = 'launch'), 0)
       + (SELECT count(*) FROM computed_row c
          WHERE NOT EXISTS (SELECT 1 FROM marts.publication_by_object o
-                           WHERE o.entity = 'launch' AND o.object_id = c.object_id))
+                           WHERE o.entity = 'launch' AND o.object_id = c.object_id
+                           OFFSET 0))
       > (SELECT objects FROM staged_object WHERE entity = 'launch')
   AND NOT EXISTS (SELECT 1 FROM staging.launch l WHERE l.id = o.object_id);
 INSERT INTO recount_launch SELECT id FROM vanished_launch;
