@@ -1,6 +1,6 @@
--- What each staged object counts by itself, as two views the mart build reads: one definition
--- for the full and the incremental build, and a way to ask by hand why a launch, mission or
--- rocket counts what it does (the marts hold the result of the last build).
+-- What each staged object counts, as views the mart builds read: one definition for the full
+-- and the incremental build, and a way to ask by hand why a launch, mission or rocket counts
+-- what it does (the marts hold the result of the last build).
 -- A URL counts when marts.publication_url() says so (the generated *publication_url columns).
 
 -- Every staged launch with its publication links by kind. Each links field that is a
@@ -22,7 +22,7 @@ WITH per_launch AS (
     WHERE publication_url IS NOT NULL
     GROUP BY launch_id
 )
-SELECT l.id AS launch_id, l.mission_name, l.rocket_id,
+SELECT l.id AS launch_id, l.mission_name,
        coalesce(p.articles, 0) AS articles, coalesce(p.wikipedia, 0) AS wikipedia,
        coalesce(p.presskits, 0) AS presskits, coalesce(p.videos, 0) AS videos,
        coalesce(p.reddit, 0) AS reddit, coalesce(p.photos, 0) AS photos,
@@ -48,6 +48,18 @@ FROM (
     FROM staging.rocket
 ) own;
 COMMENT ON VIEW staging.own_publication_count IS 'Every staged mission and rocket with its own publications by kind (its launches not counted), as the next mart build counts them.';
+
+-- What each staged launch is counted for: every mission it lists (once, even if listed
+-- twice) and its rocket, staged or not (a mission staged later then starts with its launches
+-- counted). A mission's or rocket's launches and launch_publications sum over these.
+CREATE VIEW staging.launch_counted_for AS
+SELECT DISTINCT launch_id, 'mission'::text AS entity, mission_id AS object_id
+FROM staging.launch_mission
+UNION ALL
+SELECT id, 'rocket', rocket_id
+FROM staging.launch
+WHERE rocket_id IS NOT NULL;
+COMMENT ON VIEW staging.launch_counted_for IS 'Every staged launch with each mission it lists and its rocket: the objects whose launches and launch_publications it counts towards.';
 
 -- An incremental build re-sums a mission or rocket new in staging from the contributions of
 -- its launches: read by key, not by scanning every contribution. With launch_id last, a

@@ -189,17 +189,16 @@ pub fn claim(
                     run_id: Some(loaded_by),
                     ..UnrecordedChecks::default()
                 }
-            } else if unrecorded.run_id == Some(loaded_by) {
-                UnrecordedChecks {
-                    run_id: Some(loaded_by),
-                    count: unrecorded.count + 1,
-                    last_at: Some(checked_at),
-                }
             } else {
-                // The ones before, of another run, were just written.
+                // Those before, of another run, were just written.
+                let before = if unrecorded.run_id == Some(loaded_by) {
+                    unrecorded.count
+                } else {
+                    0
+                };
                 UnrecordedChecks {
                     run_id: Some(loaded_by),
-                    count: 1,
+                    count: before + 1,
                     last_at: Some(checked_at),
                 }
             };

@@ -73,6 +73,11 @@ fn rich_snapshot(run_id: i64) -> Snapshot {
             mission_id: "M1".into(),
         },
         NewLaunchMission {
+            launch_id: "1".into(),
+            position: 1,
+            mission_id: "M1".into(), // listed twice: counted once
+        },
+        NewLaunchMission {
             launch_id: "2".into(),
             position: 0,
             mission_id: "M1".into(),

@@ -9,20 +9,15 @@
 DELETE FROM marts.publication_by_object;
 DELETE FROM marts.publication_contribution;
 
--- Launch rows; what each launch adds to each mission it lists (once, even if listed twice)
--- and to its rocket, staged or not (a mission staged later then starts with its launches
--- counted); mission and rocket rows, their own links plus the sums of those contributions.
+-- Launch rows; what each launch adds to the missions and rockets it is counted for; mission
+-- and rocket rows, their own links plus the sums of those contributions.
 WITH launch_row AS MATERIALIZED (
     SELECT * FROM staging.launch_publication_count
 ), contribution AS (
     INSERT INTO marts.publication_contribution (launch_id, entity, object_id, total)
-    SELECT DISTINCT lm.launch_id, 'mission', lm.mission_id, l.total
-    FROM staging.launch_mission lm
-    JOIN launch_row l ON l.launch_id = lm.launch_id
-    UNION ALL
-    SELECT launch_id, 'rocket', rocket_id, total
-    FROM launch_row
-    WHERE rocket_id IS NOT NULL
+    SELECT f.launch_id, f.entity, f.object_id, l.total
+    FROM staging.launch_counted_for f
+    JOIN launch_row l ON l.launch_id = f.launch_id
     RETURNING entity, object_id, total
 ), launch_sum AS (
     SELECT entity, object_id, count(*) AS launches, sum(total) AS launch_publications

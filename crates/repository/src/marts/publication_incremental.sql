@@ -58,23 +58,17 @@ WHERE o.entity = 'launch'
   AND NOT EXISTS (SELECT 1 FROM staging.launch l WHERE l.id = o.object_id);
 INSERT INTO recount_launch SELECT id FROM vanished_launch;
 
--- What each recounted launch adds to its missions and rockets now: as in a full build
--- (publication_full.sql). A vanished launch adds nothing.
+-- What each recounted launch adds to the missions and rockets it is counted for now (a
+-- vanished launch adds nothing).
 CREATE TEMP TABLE computed_contribution
     (LIKE marts.publication_contribution INCLUDING INDEXES) ON COMMIT DROP;
 INSERT INTO computed_contribution
-SELECT DISTINCT ref.launch_id, ref.entity, ref.object_id, c.total
-FROM (
-    SELECT lm.launch_id, 'mission' AS entity, lm.mission_id AS object_id
-    FROM staging.launch_mission lm
-    JOIN recount_launch r ON r.id = lm.launch_id
-    UNION ALL
-    SELECT l.id, 'rocket', l.rocket_id
-    FROM staging.launch l
-    JOIN recount_launch r ON r.id = l.id
-    WHERE l.rocket_id IS NOT NULL
-) ref
-JOIN computed_row c ON c.entity = 'launch' AND c.object_id = ref.launch_id;
+SELECT f.launch_id, f.entity, f.object_id, c.total
+FROM computed_row c
+CROSS JOIN LATERAL (
+    SELECT * FROM staging.launch_counted_for f WHERE f.launch_id = c.object_id OFFSET 0
+) f
+WHERE c.entity = 'launch';
 ANALYZE computed_contribution;
 
 -- Write the contributions that differ, keeping each as a change of -1 or +1 launch to its
