@@ -1,6 +1,8 @@
 //! `config.yaml`: every knob of both services, parsed and validated in one place.
 //!
-//! Durations are written like `90s`, `5m`, `1h 30m` or `500ms`.
+//! Durations follow one grammar ([`crate::duration`]); every duration and number has a lower
+//! and an upper bound ([`Config::validate`]). Every error is one line naming the key once,
+//! with its full path.
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -35,6 +37,9 @@ pub struct Config {
     /// The martmaker's timer and read API address.
     #[serde(default)]
     pub martmaker: MartmakerConfig,
+    /// What a service logs as warnings once logging is set up (e.g. a file that sets nothing).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// `database:` section.
@@ -48,10 +53,16 @@ pub struct DatabaseConfig {
     #[serde(default = "defaults::pool_size")]
     pub pool_size: u32,
     /// Longest wait for one connection.
-    #[serde(default = "defaults::connect_timeout", with = "humantime_serde")]
+    #[serde(
+        default = "defaults::connect_timeout",
+        deserialize_with = "crate::duration::deserialize"
+    )]
     pub connect_timeout: Duration,
     /// How long a starting service waits for the database before giving up (exit code 4).
-    #[serde(default = "defaults::startup_timeout", with = "humantime_serde")]
+    #[serde(
+        default = "defaults::startup_timeout",
+        deserialize_with = "crate::duration::deserialize"
+    )]
     pub startup_timeout: Duration,
 }
 
@@ -66,13 +77,22 @@ pub struct ApiConfig {
     #[serde(default = "defaults::page_size")]
     pub page_size: u32,
     /// TCP/TLS connect timeout.
-    #[serde(default = "defaults::api_connect_timeout", with = "humantime_serde")]
+    #[serde(
+        default = "defaults::api_connect_timeout",
+        deserialize_with = "crate::duration::deserialize"
+    )]
     pub connect_timeout: Duration,
     /// Longest silence while reading a response.
-    #[serde(default = "defaults::read_timeout", with = "humantime_serde")]
+    #[serde(
+        default = "defaults::read_timeout",
+        deserialize_with = "crate::duration::deserialize"
+    )]
     pub read_timeout: Duration,
     /// Longest time for one request, all included.
-    #[serde(default = "defaults::request_timeout", with = "humantime_serde")]
+    #[serde(
+        default = "defaults::request_timeout",
+        deserialize_with = "crate::duration::deserialize"
+    )]
     pub request_timeout: Duration,
     /// Responses larger than this are refused.
     #[serde(default = "defaults::max_response_bytes")]
@@ -90,10 +110,16 @@ pub struct RetryConfig {
     #[serde(default = "defaults::max_attempts")]
     pub max_attempts: u32,
     /// Upper bound of the first back-off (then doubling, with full jitter).
-    #[serde(default = "defaults::initial_backoff", with = "humantime_serde")]
+    #[serde(
+        default = "defaults::initial_backoff",
+        deserialize_with = "crate::duration::deserialize"
+    )]
     pub initial_backoff: Duration,
     /// Upper bound of any back-off, `Retry-After` included.
-    #[serde(default = "defaults::max_backoff", with = "humantime_serde")]
+    #[serde(
+        default = "defaults::max_backoff",
+        deserialize_with = "crate::duration::deserialize"
+    )]
     pub max_backoff: Duration,
 }
 
@@ -102,7 +128,10 @@ pub struct RetryConfig {
 #[serde(deny_unknown_fields)]
 pub struct ExtractorConfig {
     /// Pause between the end of one run and the start of the next.
-    #[serde(default = "defaults::extractor_interval", with = "humantime_serde")]
+    #[serde(
+        default = "defaults::extractor_interval",
+        deserialize_with = "crate::duration::deserialize"
+    )]
     pub interval: Duration,
     /// Where the extractor serves `/metrics` and `/healthz`.
     #[serde(default = "defaults::metrics_listen")]
@@ -121,15 +150,19 @@ pub struct ExtractorConfig {
 #[serde(deny_unknown_fields)]
 pub struct MartmakerConfig {
     /// Pause between the end of one run and the start of the next.
-    #[serde(default = "defaults::martmaker_interval", with = "humantime_serde")]
+    #[serde(
+        default = "defaults::martmaker_interval",
+        deserialize_with = "crate::duration::deserialize"
+    )]
     pub interval: Duration,
     /// Where the martmaker serves the read API, `/healthz`, `/readyz` and `/metrics`.
     #[serde(default = "defaults::listen")]
     pub listen: Listen,
 }
 
-/// An HTTP listen address (`127.0.0.1:8000`, `0.0.0.0:8000`, `[::1]:8000`: an IP, not a host
-/// name, so that the config says exactly which interface is exposed), or `off`.
+/// An HTTP listen address (`127.0.0.1:8000`, `0.0.0.0:8000`, `[::1]:8000`: an IP, so that the
+/// config says exactly which interface is exposed; `localhost:8000` means `127.0.0.1:8000`),
+/// or `off`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
 pub enum Listen {
@@ -149,18 +182,37 @@ impl Listen {
     }
 }
 
+impl fmt::Display for Listen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Listen::Off => f.write_str("off"),
+            Listen::Address(address) => address.fmt(f),
+        }
+    }
+}
+
 impl TryFrom<String> for Listen {
     type Error = String;
 
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        if value.trim().eq_ignore_ascii_case("off") {
+        let value = value.trim();
+        if value.eq_ignore_ascii_case("off") {
             return Ok(Listen::Off);
         }
-        value
-            .trim()
+        let loopback = value
+            .strip_prefix("localhost:")
+            .map(|port| format!("127.0.0.1:{port}"));
+        loopback
+            .as_deref()
+            .unwrap_or(value)
             .parse()
             .map(Listen::Address)
-            .map_err(|_| format!("`{value}` is not IP:port (e.g. 127.0.0.1:8000) or off"))
+            .map_err(|_| {
+                format!(
+                    "`{}` is not IP:port (e.g. 127.0.0.1:8000, [::1]:8000, localhost:8000) or off",
+                    crate::http::cut(value)
+                )
+            })
     }
 }
 
@@ -297,6 +349,7 @@ impl Default for Config {
             api: ApiConfig::default(),
             extractor: ExtractorConfig::default(),
             martmaker: MartmakerConfig::default(),
+            warnings: Vec::new(),
         }
     }
 }
@@ -393,16 +446,18 @@ impl Config {
         text: &str,
         overrides: &[(&str, Option<String>)],
     ) -> Result<Config, ConfigError> {
-        // An empty file means "all defaults".
-        let mut config: Config = if text.trim().is_empty() {
+        // A file without a key (empty, comments only, `{}`) means "all defaults", said once.
+        let sets_nothing = match serde_yaml::from_str::<serde_yaml::Value>(text) {
+            Ok(serde_yaml::Value::Null) => true,
+            Ok(serde_yaml::Value::Mapping(keys)) => keys.is_empty(),
+            _ => false,
+        };
+        let mut config: Config = if sets_nothing {
             Config::default()
         } else {
             let deserializer = serde_yaml::Deserializer::from_str(text);
-            serde_path_to_error::deserialize(deserializer).map_err(|e| {
-                let key = e.path().to_string();
-                let message = one_line(&e.into_inner().to_string());
-                invalid(if key == "." { "config" } else { &key }, message)
-            })?
+            serde_path_to_error::deserialize(deserializer)
+                .map_err(|error| yaml_error(text, error))?
         };
         for (name, value) in overrides {
             match (*name, value) {
@@ -416,6 +471,15 @@ impl Config {
             }
         }
         config.validate(overrides)?;
+        if sets_nothing {
+            config.warnings.push(format!(
+                "The configuration file sets nothing: running on the defaults (database {}, API {}, martmaker.listen {}, extractor.metrics_listen {}).",
+                redact_url(&config.database.url),
+                config.api.url,
+                config.martmaker.listen,
+                config.extractor.metrics_listen,
+            ));
+        }
         Ok(config)
     }
 
@@ -441,44 +505,16 @@ impl Config {
         if !matches!(db.scheme(), "postgres" | "postgresql") {
             return Err(invalid(db_key, "must be a postgres:// URL"));
         }
-        let positive = [
-            ("extractor.interval", self.extractor.interval),
-            ("martmaker.interval", self.martmaker.interval),
-            ("database.connect_timeout", self.database.connect_timeout),
-            ("database.startup_timeout", self.database.startup_timeout),
-            ("api.connect_timeout", self.api.connect_timeout),
-            ("api.read_timeout", self.api.read_timeout),
-            ("api.request_timeout", self.api.request_timeout),
-        ];
-        if let Some((key, _)) = positive.iter().find(|(_, d)| d.is_zero()) {
-            return Err(invalid(key, "must be greater than zero"));
+        for (key, value, bounds) in self.durations() {
+            bounds.check(key, value, crate::duration::format)?;
         }
-        if !(1..=10_000).contains(&self.api.page_size) {
-            return Err(invalid("api.page_size", "must be between 1 and 10000"));
-        }
-        if self.api.max_response_bytes == 0 {
-            return Err(invalid(
-                "api.max_response_bytes",
-                "must be greater than zero",
-            ));
-        }
-        if self.api.retry.max_attempts == 0 {
-            return Err(invalid("api.retry.max_attempts", "must be at least 1"));
+        for (key, value, bounds) in self.numbers() {
+            bounds.check(key, value, |n: u64| n.to_string())?;
         }
         if self.api.retry.initial_backoff > self.api.retry.max_backoff {
             return Err(invalid(
                 "api.retry.initial_backoff",
                 "must not exceed api.retry.max_backoff",
-            ));
-        }
-        // The extractor holds one connection for its run lock and works on another.
-        if self.database.pool_size < 2 {
-            return Err(invalid("database.pool_size", "must be at least 2"));
-        }
-        if self.extractor.stale_after_intervals == 0 {
-            return Err(invalid(
-                "extractor.stale_after_intervals",
-                "must be at least 1",
             ));
         }
         validate_entities(&self.extractor.entities)?;
@@ -502,6 +538,91 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// Every duration key, its value and its bounds: timeouts and back-offs at least 10 ms (a
+    /// smaller one cannot be met), timers at least 1 s (a shorter one is a busy loop against
+    /// the API or the database), nothing longer than makes sense for its job.
+    fn durations(&self) -> [(&'static str, Duration, Bounds<Duration>); 9] {
+        let ms = Duration::from_millis;
+        let s = Duration::from_secs;
+        let timeout = Bounds(ms(10), s(600));
+        [
+            (
+                "database.connect_timeout",
+                self.database.connect_timeout,
+                timeout,
+            ),
+            (
+                "database.startup_timeout",
+                self.database.startup_timeout,
+                Bounds(s(1), s(86_400)),
+            ),
+            ("api.connect_timeout", self.api.connect_timeout, timeout),
+            (
+                "api.read_timeout",
+                self.api.read_timeout,
+                Bounds(ms(10), s(3_600)),
+            ),
+            (
+                "api.request_timeout",
+                self.api.request_timeout,
+                Bounds(ms(10), s(3_600)),
+            ),
+            (
+                "api.retry.initial_backoff",
+                self.api.retry.initial_backoff,
+                timeout,
+            ),
+            (
+                "api.retry.max_backoff",
+                self.api.retry.max_backoff,
+                Bounds(ms(10), s(3_600)),
+            ),
+            (
+                "extractor.interval",
+                self.extractor.interval,
+                Bounds(s(1), s(7 * 86_400)),
+            ),
+            (
+                "martmaker.interval",
+                self.martmaker.interval,
+                Bounds(s(1), s(86_400)),
+            ),
+        ]
+    }
+
+    /// Every number key, its value and its bounds.
+    fn numbers(&self) -> [(&'static str, u64, Bounds<u64>); 5] {
+        [
+            // The extractor holds one connection for its run lock and works on another; more
+            // than Postgres' default max_connections cannot all connect.
+            (
+                "database.pool_size",
+                self.database.pool_size.into(),
+                Bounds(2, 100),
+            ),
+            (
+                "api.page_size",
+                self.api.page_size.into(),
+                Bounds(1, 10_000),
+            ),
+            (
+                "api.max_response_bytes",
+                self.api.max_response_bytes,
+                Bounds(1, 1 << 30),
+            ),
+            (
+                "api.retry.max_attempts",
+                self.api.retry.max_attempts.into(),
+                Bounds(1, 100),
+            ),
+            (
+                "extractor.stale_after_intervals",
+                self.extractor.stale_after_intervals.into(),
+                Bounds(1, 1_000),
+            ),
+        ]
     }
 
     /// How long staging may go without a successful extraction before it counts as stale.
@@ -558,9 +679,106 @@ impl Config {
     }
 }
 
-/// serde_yaml messages span lines ("at line 3 column 5"); the contract is one line.
-fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
+/// The inclusive range a key's value must lie in.
+#[derive(Debug, Clone, Copy)]
+struct Bounds<T>(T, T);
+
+impl<T: PartialOrd + Copy> Bounds<T> {
+    /// `key: 10ms is below the minimum of 1s` (or above the maximum).
+    fn check(self, key: &str, value: T, show: impl Fn(T) -> String) -> Result<(), ConfigError> {
+        let Bounds(min, max) = self;
+        if value < min {
+            Err(invalid(
+                key,
+                format!("{} is below the minimum of {}", show(value), show(min)),
+            ))
+        } else if value > max {
+            Err(invalid(
+                key,
+                format!("{} is above the maximum of {}", show(value), show(max)),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// A parse error as one line naming the key once: `database.pool_size: invalid type: integer
+/// `-3`, expected u32 (line 2, column 14)`. serde_yaml puts its own (partial) path in front
+/// of its message and the position at its end (or in the middle): both are taken out. A YAML
+/// syntax error stops the parser before it knows the key (`database.?`): the key is then read
+/// from the text, by indentation, at the line where the parser stopped.
+fn yaml_error(text: &str, error: serde_path_to_error::Error<serde_yaml::Error>) -> ConfigError {
+    let path = error.path().to_string();
+    let inner = error.into_inner();
+    let location = inner.location();
+    let mut message = inner.to_string();
+    if let Some(location) = &location {
+        let at = format!(" at line {} column {}", location.line(), location.column());
+        message = message.replace(&at, "");
+    }
+    let segments: Vec<&str> = path.split('.').filter(|s| !s.is_empty()).collect();
+    for known in (1..=segments.len()).rev() {
+        if let Some(rest) = message.strip_prefix(&format!("{}: ", segments[..known].join("."))) {
+            message = rest.to_string();
+            break;
+        }
+    }
+    let syntax = path == "." || segments.contains(&"?");
+    let key = match (&location, syntax) {
+        (Some(location), true) => key_at_line(text, location.line()),
+        _ => path.clone(),
+    };
+    let key = if key.is_empty() || key == "." {
+        "config".to_string()
+    } else {
+        key
+    };
+    let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let message = match (location, syntax) {
+        (Some(l), true) => format!(
+            "YAML syntax error (line {}, column {}): {message}",
+            l.line(),
+            l.column()
+        ),
+        (Some(l), false) => format!("{message} (line {}, column {})", l.line(), l.column()),
+        (None, _) => message,
+    };
+    invalid(&key, message)
+}
+
+/// The key path of the 1-based `line` of a YAML text, read by indentation: the key on that
+/// line (or the nearest one above it), then each key above it that is indented less.
+fn key_at_line(text: &str, line: usize) -> String {
+    fn keyed(raw: &str) -> Option<(usize, &str)> {
+        let trimmed = raw.trim_start();
+        let indent = raw.len() - trimmed.len();
+        let key = trimmed.split_once(':')?.0.trim();
+        let plain = !key.is_empty()
+            && !key.starts_with('#')
+            && key
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        plain.then_some((indent, key))
+    }
+    let mut path = Vec::new();
+    let mut deeper_than = usize::MAX;
+    for raw in text
+        .lines()
+        .take(line)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+    {
+        if let Some((indent, key)) = keyed(raw) {
+            if indent < deeper_than {
+                path.push(key);
+                deeper_than = indent;
+            }
+        }
+    }
+    path.reverse();
+    path.join(".")
 }
 
 #[cfg(test)]
@@ -578,16 +796,127 @@ mod tests {
     }
 
     #[test]
-    fn empty_file_means_defaults() {
-        assert_eq!(parse(""), Ok(Config::default()));
+    fn a_file_that_sets_nothing_runs_on_the_defaults_with_a_warning() {
+        for text in ["", "# only a comment\n", "{}\n", "~\n"] {
+            let config = parse(text).expect(text);
+            assert_eq!(
+                Config {
+                    warnings: Vec::new(),
+                    ..config.clone()
+                },
+                Config::default()
+            );
+            assert_eq!(
+                config.warnings,
+                ["The configuration file sets nothing: running on the defaults (database postgres://greenadam@localhost:5432/greenadam, API https://spacex-production.up.railway.app/, martmaker.listen 127.0.0.1:8000, extractor.metrics_listen 127.0.0.1:8001)."],
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            parse("log_level: info\n").expect("valid").warnings,
+            Vec::<String>::new()
+        );
     }
 
     #[test]
-    fn durations_read_like_humans_write_them() {
-        let config = parse("extractor:\n  interval: 1h 30m\nmartmaker:\n  interval: 500ms\n")
+    fn durations_follow_the_one_grammar() {
+        let config = parse("extractor:\n  interval: 1h 30m\nmartmaker:\n  interval: 1m30s\napi:\n  read_timeout: 500ms\n")
             .expect("valid");
         assert_eq!(config.extractor.interval, Duration::from_secs(5400));
-        assert_eq!(config.martmaker.interval, Duration::from_millis(500));
+        assert_eq!(config.martmaker.interval, Duration::from_secs(90));
+        assert_eq!(config.api.read_timeout, Duration::from_millis(500));
+        for value in ["5 minutes", "5 mins", "1y", "5", "1.5h"] {
+            let err = parse(&format!("extractor:\n  interval: {value}\n")).expect_err(value);
+            assert_eq!(
+                err.to_string(),
+                format!("extractor.interval: `{value}` is not a duration like 90s, 5m, 1h 30m or 500ms (units d, h, m, s, ms) (line 2, column 3)")
+            );
+        }
+    }
+
+    #[test]
+    fn every_duration_has_a_lower_and_an_upper_bound() {
+        let config = Config::default();
+        assert_eq!(config.durations().len(), 9);
+        for (key, _, Bounds(min, max)) in config.durations() {
+            let (section, name) = key.rsplit_once('.').expect("dotted");
+            let yaml = |value: Duration| {
+                let mut yaml = String::new();
+                for (depth, part) in section.split('.').enumerate() {
+                    yaml += &format!("{}{part}:\n", "  ".repeat(depth));
+                }
+                let depth = section.split('.').count();
+                yaml + &format!(
+                    "{}{name}: {}\n",
+                    "  ".repeat(depth),
+                    crate::duration::format(value)
+                )
+            };
+            // Keep initial_backoff ≤ max_backoff apart from the bound under test.
+            for inside in [min, max] {
+                let text = yaml(inside);
+                let text = match key {
+                    "api.retry.initial_backoff" => text + "    max_backoff: 1h\n",
+                    "api.retry.max_backoff" => text + "    initial_backoff: 10ms\n",
+                    _ => text,
+                };
+                assert!(
+                    parse(&text).is_ok(),
+                    "{key} = {inside:?} is allowed: {:?}",
+                    parse(&text)
+                );
+            }
+            let below = parse(&yaml(min - Duration::from_millis(1))).expect_err(key);
+            assert_eq!(
+                below.to_string(),
+                format!(
+                    "{key}: {} is below the minimum of {}",
+                    crate::duration::format(min - Duration::from_millis(1)),
+                    crate::duration::format(min)
+                )
+            );
+            let above = parse(&yaml(max + Duration::from_millis(1))).expect_err(key);
+            assert_eq!(
+                above.to_string(),
+                format!(
+                    "{key}: {} is above the maximum of {}",
+                    crate::duration::format(max + Duration::from_millis(1)),
+                    crate::duration::format(max)
+                )
+            );
+        }
+        // The case: a 10 ms timer would make the extractor a busy loop.
+        let err = parse("extractor:\n  interval: 10ms\n").expect_err("too short");
+        assert_eq!(
+            err.to_string(),
+            "extractor.interval: 10ms is below the minimum of 1s"
+        );
+    }
+
+    #[test]
+    fn every_error_class_is_one_line_naming_the_key_once() {
+        for (yaml, expected) in [
+            // A wrong type.
+            ("database:\n  pool_size: -3\n", "database.pool_size: invalid type: integer `-3`, expected u32 (line 2, column 14)"),
+            // A value its own parser refuses.
+            ("extractor:\n  metrics_listen: anywhere:8001\n", "extractor.metrics_listen: `anywhere:8001` is not IP:port (e.g. 127.0.0.1:8000, [::1]:8000, localhost:8000) or off (line 2, column 3)"),
+            // Out of bounds.
+            ("database:\n  pool_size: 1\n", "database.pool_size: 1 is below the minimum of 2"),
+            ("api:\n  page_size: 10001\n", "api.page_size: 10001 is above the maximum of 10000"),
+            // An unknown key.
+            ("extractor:\n  intervall: 5s\n", "extractor.intervall: unknown field `intervall`, expected one of `interval`, `metrics_listen`, `stale_after_intervals`, `entities` (line 2, column 3)"),
+            // A duplicate key.
+            ("database:\n  pool_size: 3\n  pool_size: 4\n", "database: duplicate field `pool_size` (line 2, column 3)"),
+            // YAML syntax: over- and under-indented lines, an unclosed list.
+            ("database:\n  url: postgres://x/y\n   pool_size: 3\n", "database.url.pool_size: YAML syntax error (line 3, column 13): mapping values are not allowed in this context"),
+            ("database:\n  url: postgres://x/y\n pool_size: 3\n", "database.pool_size: YAML syntax error (line 3, column 2): did not find expected key, while parsing a block mapping"),
+            ("api:\n  retry:\n    max_attempts: [1\n", "api.retry.max_attempts: invalid type: sequence, expected u32 (line 3, column 19)"),
+            // Cross-key rules.
+            ("extractor:\n  metrics_listen: 127.0.0.1:8000\n", "extractor.metrics_listen: must differ from martmaker.listen"),
+        ] {
+            let err = parse(yaml).expect_err(yaml);
+            assert_eq!(err.to_string(), expected, "{yaml:?}");
+        }
     }
 
     #[test]
@@ -602,7 +931,10 @@ mod tests {
     #[test]
     fn zero_or_negative_interval_is_named() {
         let err = parse("martmaker:\n  interval: 0s\n").expect_err("zero");
-        assert_eq!(err.key, "martmaker.interval");
+        assert_eq!(
+            err.to_string(),
+            "martmaker.interval: 0s is below the minimum of 1s"
+        );
         let err = parse("extractor:\n  interval: -5s\n").expect_err("negative");
         assert_eq!(err.key, "extractor.interval");
         let err = parse("extractor:\n  interval: 5\n").expect_err("no unit");
@@ -658,7 +990,16 @@ mod tests {
             Some("0.0.0.0:9000".parse().expect("address"))
         );
         assert_eq!(config.extractor.metrics_listen, Listen::Off);
-        let err = parse("martmaker:\n  listen: localhost:8000\n").expect_err("host name");
+        let loopback = |yaml: &str| parse(yaml).expect(yaml).martmaker.listen.address();
+        assert_eq!(
+            loopback("martmaker:\n  listen: localhost:9000\n"),
+            Some("127.0.0.1:9000".parse().expect("address"))
+        );
+        assert_eq!(
+            loopback("martmaker:\n  listen: '[::1]:9000'\n"),
+            Some("[::1]:9000".parse().expect("address"))
+        );
+        let err = parse("martmaker:\n  listen: example.com:8000\n").expect_err("host name");
         assert_eq!(err.key, "martmaker.listen");
         assert!(err.message.contains("IP:port"), "{err}");
         let err = parse("extractor:\n  metrics_listen: 8001\n").expect_err("no host");

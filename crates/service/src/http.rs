@@ -84,6 +84,18 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// User input as an error message may echo it: at most [`ECHO_CHARS`] characters, with `…`
+/// when cut, so that an answer stays short whatever was sent.
+pub fn cut(input: &str) -> String {
+    match input.char_indices().nth(ECHO_CHARS) {
+        Some((end, _)) => format!("{}…", &input[..end]),
+        None => input.to_string(),
+    }
+}
+
+/// How much of a user's input an error message echoes.
+pub const ECHO_CHARS: usize = 40;
+
 /// Runs blocking work (diesel) on tokio's blocking threads, keeping the async workers free.
 pub async fn blocking<T, F>(work: F) -> Result<T, ApiError>
 where

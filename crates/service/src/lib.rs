@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod config;
+pub mod duration;
 pub mod freshness;
 pub mod http;
 pub mod metrics;

@@ -24,9 +24,30 @@ pub struct ServiceArgs {
     /// Configuration file.
     #[arg(long, value_name = "PATH", default_value = "config.yaml")]
     pub config: PathBuf,
-    /// Run once and exit: 0 succeeded, 1 failed, 3 partial.
+    /// Run once and exit (exit codes below).
     #[arg(long)]
     pub once: bool,
+}
+
+/// The exit codes both services share.
+const COMMON_EXIT_CODES: [(u8, &str); 3] = [
+    (2, "bad configuration or command-line usage"),
+    (
+        4,
+        "the database never became reachable within database.startup_timeout",
+    ),
+    (130, "stopped by a signal before the first run finished"),
+];
+
+/// `--help`'s last section: a binary's own exit codes (`own`) and the shared ones, in order.
+pub fn exit_codes_help(own: &[(u8, &str)]) -> String {
+    let mut codes: Vec<(u8, &str)> = own.iter().chain(&COMMON_EXIT_CODES).copied().collect();
+    codes.sort_by_key(|(code, _)| *code);
+    let lines: Vec<String> = codes
+        .iter()
+        .map(|(code, meaning)| format!("  {code:<5}{meaning}"))
+        .collect();
+    format!("Exit codes:\n{}", lines.join("\n"))
 }
 
 /// How one run of a job ended.
@@ -84,6 +105,9 @@ where
         }
     };
     init_logging(&config.log_level);
+    for warning in &config.warnings {
+        log::warn!("{warning}");
+    }
     log::info!(
         "Starting {name} {}: config {}, API {}, database {}, interval {}.",
         env!("CARGO_PKG_VERSION"),
