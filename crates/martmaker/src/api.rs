@@ -18,7 +18,7 @@ use repository::read::{self, Order, SortColumn};
 use repository::{marts, Database};
 use serde_json::{json, Value};
 use service::freshness::Freshness;
-use service::http::{blocking, operator_routes, ApiError};
+use service::http::{blocking, cut, operator_routes, unknown_parameter, ApiError, NoQuery};
 use service::{Config, Http, Job};
 
 use crate::{Martmaker, Metrics};
@@ -107,7 +107,7 @@ pub fn router(
         .route("/readyz", get(readyz))
         .route(
             "/openapi.json",
-            get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
+            get(|_: NoQuery| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
         )
         .with_state(state)
         .merge(operator_routes(metrics.registry.clone(), scrape))
@@ -117,7 +117,7 @@ type Shared = State<Arc<ApiState>>;
 
 /// `GET /marts/publication`: the three rows of `marts.publication` (none before the first
 /// build).
-async fn publication(State(state): Shared) -> Result<Response, ApiError> {
+async fn publication(_: NoQuery, State(state): Shared) -> Result<Response, ApiError> {
     let rows = blocking(move || {
         let mut conn = state.reader.connection()?;
         Ok(marts::publication(&mut conn)?)
@@ -128,7 +128,7 @@ async fn publication(State(state): Shared) -> Result<Response, ApiError> {
 
 /// `GET /data_mart/object_url_count`: the answer of greenadam's predecessor, kept for its
 /// clients: each entity's total publications.
-async fn object_url_count(State(state): Shared) -> Result<Response, ApiError> {
+async fn object_url_count(_: NoQuery, State(state): Shared) -> Result<Response, ApiError> {
     let rows = blocking(move || {
         let mut conn = state.reader.connection()?;
         Ok(marts::publication(&mut conn)?)
@@ -156,9 +156,13 @@ struct PageQuery {
 }
 
 impl PageQuery {
-    /// Strict: an unknown or repeated parameter is a 400 rather than silently ignored, so a
-    /// typo (`?sort=totla`, `?limt=5`) does not look like a working query. Without `order`,
-    /// counts sort largest first and `object_id`/`name` alphabetically.
+    /// The parameters this endpoint takes.
+    const NAMES: [&'static str; 4] = ["sort", "order", "limit", "offset"];
+
+    /// Strict, like every endpoint: an unknown or repeated parameter is a 400 rather than
+    /// silently ignored, so a typo (`?sort=totla`, `?limt=5`) does not look like a working
+    /// query. Without `order`, counts sort largest first and `object_id`/`name`
+    /// alphabetically. Values echoed in an error are cut short.
     fn parse(raw: Option<&str>) -> Result<PageQuery, ApiError> {
         let mut sort = None;
         let mut order = None;
@@ -170,11 +174,7 @@ impl PageQuery {
                 "order" => &mut order,
                 "limit" => &mut limit,
                 "offset" => &mut offset,
-                other => {
-                    return Err(ApiError::bad_request(format!(
-                        "unknown query parameter `{other}`: use sort, order, limit, offset"
-                    )))
-                }
+                other => return Err(unknown_parameter(other, &PageQuery::NAMES)),
             };
             if slot.replace(value.into_owned()).is_some() {
                 return Err(ApiError::bad_request(format!(
@@ -187,7 +187,8 @@ impl PageQuery {
             Some(name) => SortColumn::parse(&name).ok_or_else(|| {
                 let allowed: Vec<&str> = SortColumn::ALL.iter().map(|c| c.as_str()).collect();
                 ApiError::bad_request(format!(
-                    "cannot sort by `{name}`: use one of {}",
+                    "cannot sort by `{}`: use one of {}",
+                    cut(&name),
                     allowed.join(", ")
                 ))
             })?,
@@ -199,7 +200,8 @@ impl PageQuery {
             Some("desc") => Order::Desc,
             Some(other) => {
                 return Err(ApiError::bad_request(format!(
-                    "order must be asc or desc, not `{other}`"
+                    "order must be asc or desc, not `{}`",
+                    cut(other)
                 )))
             }
         };
@@ -230,9 +232,10 @@ fn integer(
         .filter(|n| range.contains(n))
         .ok_or_else(|| {
             ApiError::bad_request(format!(
-                "{name} must be a whole number from {} to {}, not `{value}`",
+                "{name} must be a whole number from {} to {}, not `{}`",
                 range.start(),
-                range.end()
+                range.end(),
+                cut(&value)
             ))
         })
 }
@@ -245,7 +248,8 @@ async fn publication_by_object(
 ) -> Result<Response, ApiError> {
     let Some(entity) = ENTITIES.into_iter().find(|e| *e == entity) else {
         return Err(ApiError::not_found(format!(
-            "unknown entity `{entity}`: use launch, mission or rocket"
+            "unknown entity `{}`: use launch, mission or rocket",
+            cut(&entity)
         )));
     };
     let query = PageQuery::parse(raw.as_deref())?;
@@ -277,7 +281,7 @@ async fn publication_by_object(
 /// 200 `degraded` when, on top of that, staging is stale (the marts still answer, from an old
 /// copy: a load balancer should keep sending traffic, an operator should look); 503
 /// `unavailable` otherwise. Always with the reasons and the timestamps behind them.
-async fn readyz(State(state): Shared) -> Response {
+async fn readyz(_: NoQuery, State(state): Shared) -> Response {
     let stale_after = state.stale_after;
     let status = blocking(move || Ok(Status::read(&state.health, stale_after)?)).await;
     let (code, body) = match status {
@@ -370,7 +374,10 @@ mod tests {
             ("limit=1001", "limit must be"),
             ("limit=ten", "limit must be"),
             ("offset=-1", "offset must be"),
-            ("limt=5", "unknown query parameter `limt`"),
+            (
+                "limt=5",
+                "unknown query parameter `limt`: use sort, order, limit, offset",
+            ),
             ("limit=5&limit=6", "given twice"),
         ] {
             let message = parse(raw).expect_err(raw);

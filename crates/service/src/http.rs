@@ -1,14 +1,29 @@
-//! What both services serve over HTTP: `/healthz`, `/metrics`, errors as JSON, and the bridge
-//! that runs blocking database work for a handler.
+//! What both services serve over HTTP: the server itself ([`serve`]: every answer that is not
+//! a success is the JSON error, whoever made it), `/healthz`, `/metrics`, the one rule for
+//! query parameters ([`NoQuery`]), and the bridge that runs blocking database work for a
+//! handler.
+mod head;
+
+use std::future::Future;
 use std::net::SocketAddr;
 
-use axum::http::{header, StatusCode};
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
 use serde_json::json;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
 
 use crate::metrics::{Registry, CONTENT_TYPE};
+
+pub use head::{MAX_HEAD, MAX_HEADERS, MAX_REQUEST_LINE};
 
 /// What a service serves beside its timer loop, and where.
 pub struct Http {
@@ -77,11 +92,171 @@ impl From<repository::Error> for ApiError {
     }
 }
 
+impl ApiError {
+    /// The body: `{"error": {"status", "message"}}`.
+    fn body(&self) -> String {
+        json!({"error": {"status": self.status.as_u16(), "message": self.message}}).to_string()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {"status": self.status.as_u16(), "message": self.message}});
-        (self.status, Json(body)).into_response()
+        (
+            self.status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            self.body(),
+        )
+            .into_response()
     }
+}
+
+/// The rule for query parameters, the same on every endpoint: an endpoint accepts the ones it
+/// documents and refuses any other with 400, so that a typo (`?limt=5`) never looks like a
+/// working query. This extractor is the rule for the endpoints that take none.
+#[derive(Debug, Clone, Copy)]
+pub struct NoQuery;
+
+impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<NoQuery, ApiError> {
+        let raw = parts.uri.query().unwrap_or_default();
+        match url::form_urlencoded::parse(raw.as_bytes()).next() {
+            None => Ok(NoQuery),
+            Some((name, _)) => Err(unknown_parameter(&name, &[])),
+        }
+    }
+}
+
+/// 400 for a query parameter the endpoint does not take; `known` lists the ones it does.
+pub fn unknown_parameter(name: &str, known: &[&str]) -> ApiError {
+    let takes = if known.is_empty() {
+        "this endpoint takes none".to_string()
+    } else {
+        format!("use {}", known.join(", "))
+    };
+    ApiError::bad_request(format!("unknown query parameter `{}`: {takes}", cut(name)))
+}
+
+/// Serves `router` on `listener` until `stop` resolves, then lets the open connections finish
+/// and returns. Every answer that is not a success is the JSON error: the handlers' own, the
+/// router's (404, 405 with `Allow`) through [`errors_as_json`], and those hyper would send
+/// with an empty body (414, 431, malformed requests) through the head check of [`head`].
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    stop: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    // Around the whole router (as its fallback), not inside each route: a route's 405 gets
+    // its `Allow` header from the route itself, after any layer inside it.
+    let outer = Router::new()
+        .fallback_service(router)
+        .layer(axum::middleware::from_fn(errors_as_json));
+    let service = TowerToHyperService::new(outer);
+    let (stopping, stopped) = watch::channel(false);
+    // Each connection holds a sender; `recv` returns `None` once every one has finished.
+    let (open, mut all_closed) = mpsc::channel::<()>(1);
+    tokio::pin!(stop);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // A connection that failed before it was accepted (reset, out of file
+                // descriptors): not the server's end.
+                Err(error) => {
+                    log::debug!("HTTP accept failed: {error}");
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let (service, mut stopped, open) = (service.clone(), stopped.clone(), open.clone());
+        tokio::spawn(async move {
+            let mut checked = head::Checked::new(stream);
+            {
+                // Half-close: the end of the stream after a refused head must not cut the
+                // answers to the requests before it.
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .half_close(true)
+                    .serve_connection(TokioIo::new(&mut checked), service);
+                tokio::pin!(connection);
+                let finished = tokio::select! {
+                    finished = connection.as_mut() => finished,
+                    _ = async { stopped.wait_for(|stop| *stop).await.map(|_| ()) } => {
+                        connection.as_mut().graceful_shutdown();
+                        connection.await
+                    }
+                };
+                if let Err(error) = finished {
+                    log::debug!("HTTP connection ended: {error}");
+                }
+            }
+            if let Some(refused) = checked.refused() {
+                let answer = raw_answer(refused);
+                let socket = checked.inner_mut();
+                let _ = socket.write_all(answer.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            }
+            drop(open);
+        });
+    }
+    let _ = stopping.send(true);
+    drop(open);
+    let _ = all_closed.recv().await;
+    Ok(())
+}
+
+/// An answer written straight to the socket, for a request hyper never saw.
+fn raw_answer(error: &ApiError) -> String {
+    let body = error.body();
+    format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        error.status.as_u16(),
+        error.status.canonical_reason().unwrap_or("Error"),
+        body.len(),
+    )
+}
+
+/// Turns every error answer that is not JSON yet (axum's 405 for a method a path does not
+/// take, a rejection by an extractor) into the JSON error, keeping its status and `Allow`.
+async fn errors_as_json(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let message = match &allow {
+        Some(allow) if status == StatusCode::METHOD_NOT_ALLOWED => format!(
+            "method {} not allowed here: use {}",
+            cut(method.as_str()),
+            allow.to_str().unwrap_or("GET")
+        ),
+        _ => {
+            let (_, body) = response.into_parts();
+            let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+            let text = String::from_utf8_lossy(&text);
+            let reason = status.canonical_reason().unwrap_or("error").to_lowercase();
+            if text.trim().is_empty() {
+                reason
+            } else {
+                format!("{reason}: {}", cut(text.trim()))
+            }
+        }
+    };
+    let mut json = ApiError { status, message }.into_response();
+    if let Some(allow) = allow {
+        json.headers_mut().insert(header::ALLOW, allow);
+    }
+    json
 }
 
 /// User input as an error message may echo it: at most [`ECHO_CHARS`] characters, with `…`
@@ -114,7 +289,7 @@ pub fn operator_routes<F>(registry: Registry, refresh: F) -> Router
 where
     F: Fn() + Clone + Send + Sync + 'static,
 {
-    let metrics = move || {
+    let metrics = move |_: NoQuery| {
         let registry = registry.clone();
         let refresh = refresh.clone();
         async move {
@@ -130,7 +305,10 @@ where
         }
     };
     Router::new()
-        .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .route(
+            "/healthz",
+            get(|_: NoQuery| async { Json(json!({"status": "ok"})) }),
+        )
         .route("/metrics", get(metrics))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
 }

@@ -235,10 +235,7 @@ where
         let stop = async move {
             let _ = stopped.wait_for(|stop| *stop).await;
         };
-        if let Err(error) = axum::serve(listener, router)
-            .with_graceful_shutdown(stop)
-            .await
-        {
+        if let Err(error) = crate::http::serve(listener, router, stop).await {
             log::error!("The HTTP server stopped: {error}.");
         }
     });

@@ -85,3 +85,80 @@ fn the_strict_parser_refuses_what_prometheus_refuses() {
         assert!(prometheus::parse(bad).is_err(), "accepted {bad:?}");
     }
 }
+
+/// Every answer that is not a success is the JSON error with its status, whoever refused the
+/// request: the router (404, 405), the parameter rule (400), or the head check before hyper
+/// (414, 431, malformed), and stays under 2 kB.
+#[test]
+fn every_refusal_is_a_short_json_error() {
+    let served = server::serve(operator_routes(Registry::new(), || {}));
+    let long_url = format!("GET /healthz?q={} HTTP/1.1\r\n\r\n", "a".repeat(100_000));
+    let big_header = format!(
+        "GET /healthz HTTP/1.1\r\nX-Big: {}\r\n\r\n",
+        "b".repeat(40_000)
+    );
+    let many_headers = format!("GET /healthz HTTP/1.1\r\n{}\r\n", "X-N: 1\r\n".repeat(65));
+    let cases: [(&[u8], u16, &str); 9] = [
+        (
+            b"GET /nope HTTP/1.1\r\nConnection: close\r\n\r\n",
+            404,
+            "no such endpoint",
+        ),
+        (
+            b"POST /healthz HTTP/1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+            405,
+            "method POST not allowed here: use GET,HEAD",
+        ),
+        (
+            b"DELETE /metrics HTTP/1.1\r\nConnection: close\r\n\r\n",
+            405,
+            "method DELETE not allowed here",
+        ),
+        (
+            b"GET /healthz?verbose=1 HTTP/1.1\r\nConnection: close\r\n\r\n",
+            400,
+            "unknown query parameter `verbose`: this endpoint takes none",
+        ),
+        (
+            long_url.as_bytes(),
+            414,
+            "the request line is longer than 16384 bytes",
+        ),
+        (
+            big_header.as_bytes(),
+            431,
+            "the request head is larger than 32768 bytes",
+        ),
+        (many_headers.as_bytes(), 431, "more than 64 headers"),
+        (b"HELLO THERE\r\n\r\n", 400, "malformed HTTP request"),
+        (
+            b"GET /healthz HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+            400,
+            "malformed HTTP request: invalid Content-Length",
+        ),
+    ];
+    for (request, status, message) in cases {
+        let what = String::from_utf8_lossy(&request[..request.len().min(40)]).into_owned();
+        let answer = served.raw(request);
+        assert_eq!(answer.status, status, "{what}: {answer:?}");
+        assert_eq!(
+            answer.header("content-type"),
+            Some("application/json"),
+            "{what}"
+        );
+        let body: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+        assert_eq!(body["error"]["status"], status, "{what}");
+        let said = body["error"]["message"].as_str().unwrap();
+        assert!(said.starts_with(message), "{what}: {said}");
+        assert!(answer.size < 2048, "{what}: {} bytes", answer.size);
+        if status == 405 {
+            assert_eq!(answer.header("allow"), Some("GET,HEAD"), "{what}");
+        }
+    }
+
+    // On a kept-alive connection: a sound request is answered, then the unsound one after it.
+    let answer = served.raw(b"GET /healthz HTTP/1.1\r\n\r\nGET /\x01 HTTP/1.1\r\n\r\n");
+    assert_eq!(answer.status, 200);
+    let second = answer.body.split_once("\r\n\r\n").unwrap().1;
+    assert!(second.contains(r#""status":400"#), "{}", answer.body);
+}

@@ -1,5 +1,5 @@
-//! Serves an `axum::Router` on `127.0.0.1:<free port>` from a background thread, for tests
-//! that talk real HTTP to it. Stops on drop. Shared by the service, extractor and martmaker
+//! Serves an `axum::Router` on `127.0.0.1:<free port>` from a background thread, through the
+//! services' own server (`service::http::serve`), for tests that talk real HTTP to it. Stops on drop. Shared by the service, extractor and martmaker
 //! tests (`#[path]`-included).
 #![allow(dead_code, clippy::unwrap_used)] // each test binary uses a different part
 
@@ -28,12 +28,11 @@ pub fn serve(router: axum::Router) -> Served {
             .unwrap();
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap();
+            service::http::serve(listener, router, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
         });
     });
     Served {
@@ -62,6 +61,61 @@ impl Served {
             content_type,
             response.body_mut().read_to_string().unwrap(),
         )
+    }
+}
+
+/// An answer read off the wire: status, headers (names lower-cased), body.
+#[derive(Debug)]
+pub struct Raw {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// Every byte of the answer, head included.
+    pub size: usize,
+}
+
+impl Raw {
+    /// The value of header `name` (lower case), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Served {
+    /// Sends `request` as is (anything, malformed or huge) and reads the answer until the
+    /// server closes the connection: end the request with `Connection: close` when it is sound.
+    pub fn raw(&self, request: &[u8]) -> Raw {
+        use std::io::{Read, Write};
+        let address = self.base.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        // The server may answer (and close) before it read everything: that is fine.
+        let _ = stream.write_all(request);
+        let mut bytes = Vec::new();
+        let _ = stream.read_to_end(&mut bytes);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|line| line.split(' ').nth(1))
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("no status line in {text:?}"));
+        let headers = lines
+            .filter_map(|line| line.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        Raw {
+            status,
+            headers,
+            body: body.to_string(),
+            size: bytes.len(),
+        }
     }
 }
 
