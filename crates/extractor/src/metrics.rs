@@ -2,8 +2,8 @@
 use std::time::Duration;
 
 use db_models::models::ExtractRunEntity;
-use repository::Database;
 use service::freshness::{Freshness, FreshnessGauges};
+use service::http::Gate;
 use service::metrics::{Counter, Gauge, Histogram, Registry};
 use service::{Config, Http, Job};
 use sxapi::RequestReport;
@@ -115,13 +115,11 @@ impl Metrics {
     }
 
     /// `/metrics` and `/healthz`; the freshness gauges are read from `database` at scrape.
-    fn router(&self, database: Database, stale_after: Duration) -> axum::Router {
+    fn router(&self, database: Gate, stale_after: Duration) -> axum::Router {
         let gauges = self.freshness.clone();
         service::http::operator_routes(self.registry.clone(), move || {
-            let freshness = Freshness::read(&database, stale_after);
-            if let Err(error) = &freshness {
-                log::debug!("Metrics scrape without the database: {error}");
-            }
+            let facts = database.run(|conn| repository::read::extract_freshness(conn));
+            let freshness = facts.map(|facts| Freshness::from_facts(facts, stale_after));
             gauges.update(freshness.ok().as_ref());
         })
     }
@@ -129,12 +127,12 @@ impl Metrics {
 
 /// The extractor's HTTP side, on `extractor.metrics_listen`, with its own pool (of the
 /// extractor's role, which may read `staging.extract_run`) so a scrape never waits for the
-/// connections a run holds.
+/// connections a run holds, behind a [`Gate`] so it never waits for a database that is down.
 pub fn http(config: &Config, metrics: &Metrics) -> anyhow::Result<Option<Http>> {
     let Some(listen) = config.extractor.metrics_listen.address() else {
         return Ok(None);
     };
-    let database = Database::new(&config.database_settings(Some(Extractor::DATABASE_ROLE)))?;
+    let database = Gate::new(&config.database_settings(Some(Extractor::DATABASE_ROLE)))?;
     Ok(Some(Http {
         listen,
         router: metrics.router(database, config.stale_after()),

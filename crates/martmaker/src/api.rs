@@ -3,7 +3,9 @@
 //! Every handler reads through `repository` on a blocking thread. The marts are read on a pool
 //! of the `greenadam_reader` role; `/readyz` and the scrape-time gauges also need
 //! `staging.extract_run`, so they read on a pool of the martmaker's own role. Both pools are
-//! separate from the job's, so a long build never makes a request wait for a connection.
+//! separate from the job's, so a long build never makes a request wait for a connection, and
+//! both sit behind one [`Gate`]: a database that does not answer is a 503 within a second,
+//! logged once.
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,10 +17,10 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use db_models::models::BuildRun;
 use repository::read::{self, Order, SortColumn};
-use repository::{marts, Database};
+use repository::{marts, PgPooled};
 use serde_json::{json, Value};
 use service::freshness::Freshness;
-use service::http::{blocking, cut, operator_routes, unknown_parameter, ApiError, NoQuery};
+use service::http::{blocking, cut, operator_routes, unknown_parameter, ApiError, Gate, NoQuery};
 use service::{Config, Http, Job};
 
 use crate::{Martmaker, Metrics};
@@ -40,9 +42,9 @@ const MAX_LIMIT: i64 = 1000;
 /// What the handlers share.
 struct ApiState {
     /// `greenadam_reader`: the marts.
-    reader: Database,
+    reader: Gate,
     /// The martmaker's role: staging's run bookkeeping and the marts.
-    health: Database,
+    health: Gate,
     stale_after: Duration,
 }
 
@@ -54,13 +56,12 @@ pub(crate) struct Status {
 }
 
 impl Status {
-    fn read(database: &Database, stale_after: Duration) -> repository::Result<Status> {
-        let freshness = Freshness::read(database, stale_after)?;
-        let mut conn = database.connection()?;
+    fn read(conn: &mut PgPooled, stale_after: Duration) -> repository::Result<Status> {
+        let facts = read::extract_freshness(conn)?;
         Ok(Status {
-            freshness,
-            last_build: marts::last_successful_build(&mut conn)?,
-            marts_built_at: read::marts_built_at(&mut conn)?,
+            freshness: Freshness::from_facts(facts, stale_after),
+            last_build: marts::last_successful_build(conn)?,
+            marts_built_at: read::marts_built_at(conn)?,
         })
     }
 }
@@ -70,8 +71,8 @@ pub fn http(config: &Config, metrics: &Metrics) -> anyhow::Result<Option<Http>> 
     let Some(listen) = config.martmaker.listen.address() else {
         return Ok(None);
     };
-    let reader = Database::new(&config.database_settings(Some(READER_ROLE)))?;
-    let health = Database::new(&config.database_settings(Some(Martmaker::DATABASE_ROLE)))?;
+    let reader = Gate::new(&config.database_settings(Some(READER_ROLE)))?;
+    let health = reader.beside(&config.database_settings(Some(Martmaker::DATABASE_ROLE)))?;
     Ok(Some(Http {
         listen,
         router: router(reader, health, config.stale_after(), metrics),
@@ -79,19 +80,11 @@ pub fn http(config: &Config, metrics: &Metrics) -> anyhow::Result<Option<Http>> 
 }
 
 /// Every route: `reader` serves the marts, `health` serves `/readyz` and `/metrics`.
-pub fn router(
-    reader: Database,
-    health: Database,
-    stale_after: Duration,
-    metrics: &Metrics,
-) -> Router {
+pub fn router(reader: Gate, health: Gate, stale_after: Duration, metrics: &Metrics) -> Router {
     let scrape = {
         let (health, metrics) = (health.clone(), metrics.clone());
         move || {
-            let status = Status::read(&health, stale_after);
-            if let Err(error) = &status {
-                log::debug!("Metrics scrape without the database: {error}");
-            }
+            let status = health.run(|conn| Status::read(conn, stale_after));
             metrics.update(status.ok().as_ref());
         }
     };
@@ -118,22 +111,14 @@ type Shared = State<Arc<ApiState>>;
 /// `GET /marts/publication`: the three rows of `marts.publication` (none before the first
 /// build).
 async fn publication(_: NoQuery, State(state): Shared) -> Result<Response, ApiError> {
-    let rows = blocking(move || {
-        let mut conn = state.reader.connection()?;
-        Ok(marts::publication(&mut conn)?)
-    })
-    .await?;
+    let rows = blocking(move || state.reader.run(|conn| marts::publication(conn))).await?;
     Ok(Json(rows).into_response())
 }
 
 /// `GET /data_mart/object_url_count`: the answer of greenadam's predecessor, kept for its
 /// clients: each entity's total publications.
 async fn object_url_count(_: NoQuery, State(state): Shared) -> Result<Response, ApiError> {
-    let rows = blocking(move || {
-        let mut conn = state.reader.connection()?;
-        Ok(marts::publication(&mut conn)?)
-    })
-    .await?;
+    let rows = blocking(move || state.reader.run(|conn| marts::publication(conn))).await?;
     let total = |entity: &str| rows.iter().find(|r| r.entity == entity).map(|r| r.total);
     match (total("launch"), total("mission"), total("rocket")) {
         (Some(launches), Some(missions), Some(rockets)) => Ok(Json(json!({
@@ -254,15 +239,16 @@ async fn publication_by_object(
     };
     let query = PageQuery::parse(raw.as_deref())?;
     let page = blocking(move || {
-        let mut conn = state.reader.connection()?;
-        Ok(read::publication_by_object_page(
-            &mut conn,
-            entity,
-            query.sort,
-            query.order,
-            query.limit,
-            query.offset,
-        )?)
+        state.reader.run(|conn| {
+            read::publication_by_object_page(
+                conn,
+                entity,
+                query.sort,
+                query.order,
+                query.limit,
+                query.offset,
+            )
+        })
     })
     .await?;
     Ok(Json(json!({
@@ -283,7 +269,7 @@ async fn publication_by_object(
 /// `unavailable` otherwise. Always with the reasons and the timestamps behind them.
 async fn readyz(_: NoQuery, State(state): Shared) -> Response {
     let stale_after = state.stale_after;
-    let status = blocking(move || Ok(Status::read(&state.health, stale_after)?)).await;
+    let status = blocking(move || state.health.run(|conn| Status::read(conn, stale_after))).await;
     let (code, body) = match status {
         Err(error) => {
             let reason = if error.status == StatusCode::SERVICE_UNAVAILABLE {

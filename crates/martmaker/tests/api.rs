@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 use common::{eventually, Stack};
 use martmaker::api::{self, OPENAPI, READER_ROLE};
 use martmaker::{Martmaker, Metrics};
-use repository::{Database, DatabaseSettings};
+use repository::DatabaseSettings;
 use serde_json::{json, Value};
+use service::http::Gate;
 use service::{Job, Outcome};
 use spacex_fake::Dataset;
 use sxapi::CancelToken;
@@ -146,23 +147,25 @@ fn documented(openapi: &Value) -> BTreeSet<(String, u16)> {
 }
 
 fn router(stack: &Stack, stale_after: Duration, metrics: &Metrics) -> axum::Router {
-    let reader = Database::new(&stack.config.database_settings(Some(READER_ROLE))).unwrap();
-    api::router(
-        reader,
-        stack.database_for::<Martmaker>(),
-        stale_after,
-        metrics,
-    )
+    let reader = Gate::new(&stack.config.database_settings(Some(READER_ROLE))).unwrap();
+    let health = reader
+        .beside(
+            &stack
+                .config
+                .database_settings(Some(Martmaker::DATABASE_ROLE)),
+        )
+        .unwrap();
+    api::router(reader, health, stale_after, metrics)
 }
 
 /// A pool on a port where nothing listens: every connection is refused at once.
-fn unreachable_database() -> Database {
+fn unreachable_database() -> Gate {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    Database::new(&DatabaseSettings {
+    Gate::new(&DatabaseSettings {
         url: format!("postgres://nobody@127.0.0.1:{port}/nothing"),
         pool_size: 1,
         connect_timeout: Duration::from_millis(500),
@@ -488,79 +491,202 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
     );
 }
 
+/// The `martmaker` binary serving on a free port, with its log collected.
+struct Binary {
+    child: std::process::Child,
+    log: std::sync::mpsc::Receiver<String>,
+    logged: Vec<String>,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Binary {
+    /// Starts it on `stack`'s database (timer 1h: one build at start) and waits until it
+    /// serves.
+    fn start(stack: &Stack) -> Binary {
+        let dir = tempfile::tempdir().unwrap();
+        let config = stack.config_file(
+            dir.path(),
+            "martmaker:\n  interval: 1h\n  listen: 127.0.0.1:0\nextractor:\n  metrics_listen: off\n",
+        );
+        let mut child = Command::new(env!("CARGO_BIN_EXE_martmaker"))
+            .arg("--config")
+            .arg(&config)
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (lines, log) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let _ = lines.send(line.unwrap());
+            }
+        });
+        let mut logged = Vec::new();
+        let base = loop {
+            let line = log.recv_timeout(Duration::from_secs(20)).unwrap();
+            logged.push(line.clone());
+            if let Some((_, address)) = line.split_once("serves HTTP on ") {
+                break address.trim_end_matches(['/', '.']).to_string();
+            }
+        };
+        Binary {
+            child,
+            log,
+            logged,
+            base,
+            _dir: dir,
+        }
+    }
+
+    /// GET `path`: status and JSON body.
+    fn get(&self, path: &str) -> (u16, Value) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut response = agent.get(format!("{}{path}", self.base)).call().unwrap();
+        let status = response.status().as_u16();
+        (
+            status,
+            response.body_mut().read_json().unwrap_or(Value::Null),
+        )
+    }
+
+    /// SIGTERM, then its exit status and the whole log.
+    fn stop(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        let kill = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "still running 5s after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        // The reader thread ends with the pipe: everything logged is in the channel now.
+        std::thread::sleep(Duration::from_millis(100));
+        self.logged.extend(self.log.try_iter());
+        (status, self.logged)
+    }
+}
+
 /// The binary serves beside its timer, answers before and after its first build, and stops
 /// on SIGTERM like before (exit 0, port closed).
 #[test]
 fn the_binary_serves_while_it_builds_and_stops_on_sigterm() {
     let stack = Stack::new(Dataset::fixture("current").unwrap());
     assert_eq!(stack.extract(), Outcome::Succeeded);
-    let dir = tempfile::tempdir().unwrap();
-    let config = stack.config_file(
-        dir.path(),
-        "martmaker:\n  interval: 1h\n  listen: 127.0.0.1:0\nextractor:\n  metrics_listen: off\n",
-    );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_martmaker"))
-        .arg("--config")
-        .arg(&config)
-        .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (lines, log) = std::sync::mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let _ = lines.send(line.unwrap());
-        }
-    });
-    let mut logged = Vec::new();
-    let base = loop {
-        let line = log.recv_timeout(Duration::from_secs(20)).unwrap();
-        logged.push(line.clone());
-        if let Some((_, address)) = line.split_once("serves HTTP on ") {
-            break address.trim_end_matches(['/', '.']).to_string();
-        }
-    };
-    let get = |path: &str| -> (u16, Value) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut response = agent.get(format!("{base}{path}")).call().unwrap();
-        let status = response.status().as_u16();
-        (status, response.body_mut().read_json().unwrap())
-    };
-    assert_eq!(get("/healthz"), (200, json!({"status": "ok"})));
+    let binary = Binary::start(&stack);
+    assert_eq!(binary.get("/healthz"), (200, json!({"status": "ok"})));
     assert!(
-        eventually(Duration::from_secs(20), || get("/readyz").0 == 200),
+        eventually(Duration::from_secs(20), || binary.get("/readyz").0 == 200),
         "ready after the first build: {:?}",
-        get("/readyz")
+        binary.get("/readyz")
     );
-    assert_eq!(get("/marts/publication").1.as_array().unwrap().len(), 3);
-
-    let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "still running 5s after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    logged.extend(log.try_iter());
+    assert_eq!(
+        binary.get("/marts/publication").1.as_array().unwrap().len(),
+        3
+    );
+    let address = binary.base.trim_start_matches("http://").to_string();
+    let (status, logged) = binary.stop();
     assert_eq!(status.code(), Some(0), "{logged:#?}");
-    let address = base.trim_start_matches("http://");
     assert!(
         std::net::TcpStream::connect(address).is_err(),
         "the port is closed after the stop"
     );
+}
+
+/// Postgres stops under a running service (its backends terminated as a shutdown does, new
+/// connections refused): every read endpoint answers 503 from the very first request, each
+/// within a second (not after the 5 s connect timeout), `/metrics` still answers, the log says
+/// it once, and the service answers again once Postgres is back.
+#[test]
+fn a_stopped_database_is_a_503_within_a_second_from_the_first_request_logged_once() {
+    let (stack, proxy) = Stack::proxied(Dataset::fixture("current").unwrap());
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    let binary = Binary::start(&stack);
+    assert!(
+        eventually(Duration::from_secs(20), || binary.get("/readyz").0 == 200),
+        "ready: {:?}",
+        binary.get("/readyz")
+    );
+    let reads = [
+        "/marts/publication",
+        "/marts/publication/launch",
+        "/data_mart/object_url_count",
+        "/readyz",
+    ];
+    // Every pool holds a live connection, as in a running service.
+    for path in reads {
+        assert_eq!(binary.get(path).0, 200, "{path}");
+    }
+
+    stack.sql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    proxy.set_down(true);
+    let mut slowest = Duration::ZERO;
+    for round in 0..3 {
+        for path in reads {
+            let started = Instant::now();
+            let (status, body) = binary.get(path);
+            let took = started.elapsed();
+            slowest = slowest.max(took);
+            assert_eq!(status, 503, "round {round}, {path}: {body}");
+            assert!(
+                took < Duration::from_secs(1),
+                "round {round}, {path}: {took:?}"
+            );
+            let said = if path == "/readyz" {
+                body["reasons"][0].clone()
+            } else {
+                body["error"]["message"].clone()
+            };
+            assert_eq!(said, "the database is not reachable", "{path}");
+        }
+    }
+    let started = Instant::now();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut scrape = agent
+        .get(format!("{}/metrics", binary.base))
+        .call()
+        .unwrap();
+    assert_eq!(scrape.status().as_u16(), 200);
+    let text = scrape.body_mut().read_to_string().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(text.contains("\ngreenadam_database_up 0\n"), "{text}");
+
+    proxy.set_down(false);
+    assert!(
+        eventually(Duration::from_secs(10), || binary
+            .get("/marts/publication")
+            .0
+            == 200),
+        "answers again once Postgres is back"
+    );
+    let (status, logged) = binary.stop();
+    assert_eq!(status.code(), Some(0));
+    let said = |needle: &str| logged.iter().filter(|line| line.contains(needle)).count();
+    assert_eq!(
+        said("the database is not reachable"),
+        1,
+        "once, not per request: {logged:#?}"
+    );
+    assert_eq!(said("the database answers again"), 1, "{logged:#?}");
+    eprintln!("slowest 503 while the database was down: {slowest:?}");
 }

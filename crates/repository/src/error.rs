@@ -17,3 +17,20 @@ pub enum Error {
     #[error("migration failed: {0}")]
     Migration(String),
 }
+
+impl Error {
+    /// The database could not be reached: no connection from the pool, or the connection
+    /// died under the statement (server stopped or restarted, backend killed, network cut).
+    /// Worth a retry later, unlike a statement that failed.
+    pub fn is_unreachable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error as Diesel};
+        match self {
+            Error::Pool(_) => true,
+            Error::Query(Diesel::DatabaseError(kind, _)) => matches!(
+                kind,
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand
+            ),
+            _ => false,
+        }
+    }
+}

@@ -6,6 +6,8 @@ mod head;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -20,6 +22,8 @@ use serde_json::json;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
+
+use repository::{Database, DatabaseSettings, PgPooled};
 
 use crate::metrics::{Registry, CONTENT_TYPE};
 
@@ -78,18 +82,110 @@ impl ApiError {
     }
 }
 
-impl From<repository::Error> for ApiError {
-    /// No connection means the database is down or overloaded: 503, worth a retry. A failing
-    /// statement is a bug or a missing grant: 500.
-    fn from(error: repository::Error) -> ApiError {
-        match error {
-            repository::Error::Pool(_) => {
-                log::warn!("HTTP request without a database: {error}");
-                ApiError::unavailable("the database is not reachable")
+/// The longest a request waits for a pooled connection (never the configured connect
+/// timeout, 5 s by default): a database that does not answer is a 503 within a second.
+pub const CHECKOUT_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// While the database is known to be down, requests answer 503 at once, and one request at
+/// most this often tries it again.
+const RETRY_DOWN_AFTER: Duration = Duration::from_secs(1);
+
+/// A pool for HTTP handlers that fails fast and says so once. After a request found the
+/// database unreachable (no connection within [`CHECKOUT_TIMEOUT`], or a pooled connection
+/// that died with the server), the gate is down: requests answer 503 without touching the
+/// pool, one of them every [`RETRY_DOWN_AFTER`] tries again, and the first success opens it.
+/// The log gets one warning when it goes down and one line when it is back, not one per
+/// request. Gates made with [`Gate::beside`] share that state (and those two lines).
+#[derive(Clone)]
+pub struct Gate {
+    database: Database,
+    state: Arc<Mutex<GateState>>,
+}
+
+#[derive(Debug, Default)]
+struct GateState {
+    /// Since when the database is unreachable; `None` while it answers.
+    down_since: Option<Instant>,
+    /// When a request last tried it while down.
+    last_try: Option<Instant>,
+}
+
+impl Gate {
+    /// A pool on `settings`, its checkout capped at [`CHECKOUT_TIMEOUT`].
+    pub fn new(settings: &DatabaseSettings) -> repository::Result<Gate> {
+        Ok(Gate {
+            database: Gate::pool(settings)?,
+            state: Arc::default(),
+        })
+    }
+
+    /// Another pool (another role, say) that shares this gate's up/down state.
+    pub fn beside(&self, settings: &DatabaseSettings) -> repository::Result<Gate> {
+        Ok(Gate {
+            database: Gate::pool(settings)?,
+            state: self.state.clone(),
+        })
+    }
+
+    fn pool(settings: &DatabaseSettings) -> repository::Result<Database> {
+        let mut settings = settings.clone();
+        settings.connect_timeout = settings.connect_timeout.min(CHECKOUT_TIMEOUT);
+        Database::new(&settings)
+    }
+
+    /// Runs `work` on a pooled connection (blocking: call it inside [`blocking`]). 503 when
+    /// the database is unreachable, 500 (logged) when a statement fails otherwise.
+    pub fn run<T>(
+        &self,
+        work: impl FnOnce(&mut PgPooled) -> repository::Result<T>,
+    ) -> Result<T, ApiError> {
+        let unreachable = || ApiError::unavailable("the database is not reachable");
+        {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            if state.down_since.is_some() {
+                if state
+                    .last_try
+                    .is_some_and(|at| at.elapsed() < RETRY_DOWN_AFTER)
+                {
+                    return Err(unreachable());
+                }
+                state.last_try = Some(Instant::now());
             }
-            other => ApiError::internal(other),
+        }
+        let result = self
+            .database
+            .connection()
+            .and_then(|mut conn| work(&mut conn));
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        match result {
+            Ok(value) => {
+                if let Some(since) = state.down_since.take() {
+                    log::info!(
+                        "HTTP: the database answers again (unreachable for {:.1}s).",
+                        since.elapsed().as_secs_f64()
+                    );
+                }
+                Ok(value)
+            }
+            Err(error) if error.is_unreachable() => {
+                if state.down_since.is_none() {
+                    log::warn!(
+                        "HTTP: the database is not reachable; answering 503 until it is back (tried again at most once a second): {}",
+                        one_line(&error.to_string())
+                    );
+                    state.down_since = Some(Instant::now());
+                    state.last_try = Some(Instant::now());
+                }
+                Err(unreachable())
+            }
+            Err(error) => Err(ApiError::internal(error)),
         }
     }
+}
+
+/// libpq's messages span lines; a log line does not.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl ApiError {
