@@ -476,6 +476,7 @@ pub mod marts {
             twitter -> Int8,
             total -> Int8,
             built_at -> Timestamptz,
+            build_id -> Int8,
         }
     }
 

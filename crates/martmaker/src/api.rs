@@ -6,6 +6,7 @@
 //! separate from the job's, so a long build never makes a request wait for a connection, and
 //! both sit behind one [`Gate`]: a database that does not answer is a 503 within a second,
 //! logged once.
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,9 +15,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
 use db_models::models::BuildRun;
-use repository::read::{self, Order, SortColumn};
+use repository::read::{self, Order, PublishedBuild, SortColumn};
 use repository::{marts, PgPooled};
 use serde_json::{json, Value};
 use service::freshness::Freshness;
@@ -35,6 +35,10 @@ pub const READER_ROLE: &str = "greenadam_reader";
 /// Entities of the marts, as they appear in paths.
 const ENTITIES: [&str; 3] = ["launch", "mission", "rocket"];
 
+/// What every read endpoint answers (503) until a build is published: the martmaker publishes
+/// none before the first extraction that loaded the launches.
+const NO_DATA: &str = "no data yet: the first extraction has not loaded";
+
 /// Rows per page when `limit` is not given, and the most a client may ask for.
 const DEFAULT_LIMIT: i64 = 100;
 const MAX_LIMIT: i64 = 1000;
@@ -46,13 +50,27 @@ struct ApiState {
     /// The martmaker's role: staging's run bookkeeping and the marts.
     health: Gate,
     stale_after: Duration,
+    /// "No data yet" was logged (once per process, not per request).
+    said_no_data: AtomicBool,
+}
+
+impl ApiState {
+    /// The 503 of a read before the first build, logged the first time.
+    fn no_data(&self) -> ApiError {
+        if !self.said_no_data.swap(true, Ordering::Relaxed) {
+            log::warn!(
+                "The read API answers 503 \"{NO_DATA}\" until the first build is published."
+            );
+        }
+        ApiError::unavailable(NO_DATA)
+    }
 }
 
 /// What the database says about the marts and staging, for `/readyz` and `/metrics`.
 pub(crate) struct Status {
     pub(crate) freshness: Freshness,
     pub(crate) last_build: Option<BuildRun>,
-    pub(crate) marts_built_at: Option<DateTime<Utc>>,
+    pub(crate) published: Option<PublishedBuild>,
 }
 
 impl Status {
@@ -61,7 +79,7 @@ impl Status {
         Ok(Status {
             freshness: Freshness::from_facts(facts, stale_after),
             last_build: marts::last_successful_build(conn)?,
-            marts_built_at: read::marts_built_at(conn)?,
+            published: read::published_build(conn)?,
         })
     }
 }
@@ -92,6 +110,7 @@ pub fn router(reader: Gate, health: Gate, stale_after: Duration, metrics: &Metri
         reader,
         health,
         stale_after,
+        said_no_data: AtomicBool::new(false),
     });
     Router::new()
         .route("/marts/publication", get(publication))
@@ -108,26 +127,33 @@ pub fn router(reader: Gate, health: Gate, stale_after: Duration, metrics: &Metri
 
 type Shared = State<Arc<ApiState>>;
 
-/// `GET /marts/publication`: the three rows of `marts.publication` (none before the first
-/// build).
+/// `GET /marts/publication`: the three rows of `marts.publication`, each naming its build;
+/// 503 before the first build.
 async fn publication(_: NoQuery, State(state): Shared) -> Result<Response, ApiError> {
-    let rows = blocking(move || state.reader.run(|conn| marts::publication(conn))).await?;
+    let reads = state.clone();
+    let rows = blocking(move || reads.reader.run(|conn| marts::publication(conn))).await?;
+    if rows.is_empty() {
+        return Err(state.no_data());
+    }
     Ok(Json(rows).into_response())
 }
 
 /// `GET /data_mart/object_url_count`: the answer of greenadam's predecessor, kept for its
-/// clients: each entity's total publications.
+/// clients: each entity's total publications, and (added) the build they come from.
 async fn object_url_count(_: NoQuery, State(state): Shared) -> Result<Response, ApiError> {
-    let rows = blocking(move || state.reader.run(|conn| marts::publication(conn))).await?;
-    let total = |entity: &str| rows.iter().find(|r| r.entity == entity).map(|r| r.total);
-    match (total("launch"), total("mission"), total("rocket")) {
+    let reads = state.clone();
+    let rows = blocking(move || reads.reader.run(|conn| marts::publication(conn))).await?;
+    let row = |entity: &str| rows.iter().find(|r| r.entity == entity);
+    match (row("launch"), row("mission"), row("rocket")) {
         (Some(launches), Some(missions), Some(rockets)) => Ok(Json(json!({
-            "launches": launches,
-            "missions": missions,
-            "rockets": rockets,
+            "launches": launches.total,
+            "missions": missions.total,
+            "rockets": rockets.total,
+            "build_id": launches.build_id,
+            "built_at": launches.built_at,
         }))
         .into_response()),
-        _ => Err(ApiError::unavailable("the marts have not been built yet")),
+        _ => Err(state.no_data()),
     }
 }
 
@@ -238,8 +264,9 @@ async fn publication_by_object(
         )));
     };
     let query = PageQuery::parse(raw.as_deref())?;
+    let reads = state.clone();
     let page = blocking(move || {
-        state.reader.run(|conn| {
+        reads.reader.run(|conn| {
             read::publication_by_object_page(
                 conn,
                 entity,
@@ -251,6 +278,9 @@ async fn publication_by_object(
         })
     })
     .await?;
+    let Some(build) = page.build else {
+        return Err(state.no_data());
+    };
     Ok(Json(json!({
         "entity": entity,
         "sort": query.sort.as_str(),
@@ -259,11 +289,14 @@ async fn publication_by_object(
         "offset": query.offset,
         "total_count": page.total,
         "items": page.rows,
+        "build_id": build.build_id,
+        "built_at": build.built_at,
     }))
     .into_response())
 }
 
-/// `GET /readyz`: 200 `ok` when the database answers and the marts were built at least once;
+/// `GET /readyz`: 200 `ok` when the database answers and a build is published (503 "no data
+/// yet" before: the martmaker publishes none before the first extraction that loaded);
 /// 200 `degraded` when, on top of that, staging is stale (the marts still answer, from an old
 /// copy: a load balancer should keep sending traffic, an operator should look); 503
 /// `unavailable` otherwise. Always with the reasons and the timestamps behind them.
@@ -284,8 +317,8 @@ async fn readyz(_: NoQuery, State(state): Shared) -> Response {
         }
         Ok(status) => {
             let stale = status.freshness.stale_reason();
-            if status.last_build.is_none() {
-                let mut reasons = vec!["the marts have not been built yet".to_string()];
+            if status.published.is_none() {
+                let mut reasons = vec![NO_DATA.to_string()];
                 reasons.extend(stale.map(|r| format!("staging is stale: {r}")));
                 (
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -314,7 +347,8 @@ fn readiness(status: &str, reasons: Vec<String>, facts: Option<&Status>) -> Valu
     json!({
         "status": status,
         "reasons": reasons,
-        "marts_built_at": facts.and_then(|f| f.marts_built_at),
+        "build_id": facts.and_then(|f| f.published).map(|b| b.build_id),
+        "marts_built_at": facts.and_then(|f| f.published).map(|b| b.built_at),
         "last_successful_build_at": facts.and_then(|f| f.last_build.as_ref()).and_then(|b| b.finished_at),
         "last_successful_extract_at": last_extract.map(|l| l.current_at),
         "last_extract_rows_changed": last_extract.map(|l| l.rows_changed),

@@ -97,7 +97,7 @@ impl Metrics {
         self.mart_age.set_or_clear(
             &[],
             status.and_then(|s| {
-                let built = seconds(s.marts_built_at)?;
+                let built = seconds(s.published.map(|p| p.built_at))?;
                 Some((timestamp_seconds(s.freshness.now) - built).max(0.0))
             }),
         );

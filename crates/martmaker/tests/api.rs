@@ -174,6 +174,41 @@ fn unreachable_database() -> Gate {
     .unwrap()
 }
 
+/// This process's log lines, for what must be logged once (no other test of this binary logs
+/// those lines in process: the binaries log to their own stderr).
+static LOGGED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::Level::Info
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            LOGGED.lock().unwrap().push(record.args().to_string());
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+/// Lines logged so far that contain `needle`.
+fn logged(needle: &str) -> usize {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        log::set_logger(&Capture).unwrap();
+        log::set_max_level(log::LevelFilter::Info);
+    });
+    LOGGED
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|line| line.contains(needle))
+        .count()
+}
+
 fn ids(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
@@ -195,6 +230,8 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
     let openapi: Value = serde_json::from_str(OPENAPI).unwrap();
     let seen = RefCell::new(BTreeSet::new());
     let stack = Stack::new(Dataset::fixture("current").unwrap());
+    let no_data_logged = "until the first build is published";
+    assert_eq!(logged(no_data_logged), 0);
     let metrics = Metrics::new();
     let api = Api {
         served: server::serve(router(&stack, stack.config.stale_after(), &metrics)),
@@ -209,19 +246,27 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
     );
     let (status, ready) = api.get("/readyz", "/readyz");
     assert_eq!((status, &ready["status"]), (503, &json!("unavailable")));
-    assert!(
-        ready["reasons"][0]
-            .as_str()
-            .unwrap()
-            .contains("not been built"),
+    assert_eq!(
+        ready["reasons"][0], "no data yet: the first extraction has not loaded",
         "{ready}"
     );
-    assert_eq!(
-        api.get("/marts/publication", "/marts/publication"),
-        (200, json!([]))
-    );
-    let (status, error) = api.get("/data_mart/object_url_count", "/data_mart/object_url_count");
-    assert_eq!((status, &error["error"]["status"]), (503, &json!(503)));
+    assert_eq!(ready["build_id"], Value::Null);
+    // No build published: every read endpoint says so, not an empty answer that looks like data.
+    for (template, path) in [
+        ("/marts/publication", "/marts/publication"),
+        ("/marts/publication/{entity}", "/marts/publication/launch"),
+        ("/data_mart/object_url_count", "/data_mart/object_url_count"),
+    ] {
+        assert_eq!(
+            api.get(template, path),
+            (
+                503,
+                json!({"error": {"status": 503, "message": "no data yet: the first extraction has not loaded"}})
+            ),
+            "{path}"
+        );
+    }
+    assert_eq!(logged(no_data_logged), 1, "said once, not per request");
     assert_eq!(
         api.get("/openapi.json", "/openapi.json"),
         (200, openapi.clone())
@@ -253,9 +298,38 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
         (&json!("ok"), &json!([]))
     );
     assert!(ready["last_extract_rows_changed"].as_i64().unwrap() > 0);
+    // Every answer names the build it comes from: the one marts.build_run recorded.
+    let build: (i64, chrono::DateTime<chrono::Utc>) = {
+        use db_models::schema::marts::build_run;
+        use diesel::prelude::*;
+        build_run::table
+            .filter(build_run::status.eq("succeeded"))
+            .select((build_run::id, build_run::finished_at.assume_not_null()))
+            .first(&mut stack.conn())
+            .unwrap()
+    };
+    let (build_id, built_at) = (json!(build.0), json!(build.1));
+    #[derive(diesel::QueryableByName)]
+    struct Published {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let published: Published = diesel::RunQueryDsl::get_result(
+        diesel::sql_query("SELECT id FROM marts.published_build"),
+        &mut stack.conn(),
+    )
+    .unwrap();
+    assert_eq!(published.id, build.0, "what SQL readers see");
+    assert_eq!(
+        (&ready["build_id"], &ready["marts_built_at"]),
+        (&build_id, &built_at)
+    );
 
     let (status, rows) = api.get("/marts/publication", "/marts/publication");
     assert_eq!(status, 200);
+    for row in rows.as_array().unwrap() {
+        assert_eq!((&row["build_id"], &row["built_at"]), (&build_id, &built_at));
+    }
     let summary: Vec<(&str, i64, i64)> = rows
         .as_array()
         .unwrap()
@@ -274,7 +348,10 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
     );
     assert_eq!(
         api.get("/data_mart/object_url_count", "/data_mart/object_url_count"),
-        (200, json!({"launches": 34, "missions": 0, "rockets": 4}))
+        (
+            200,
+            json!({"launches": 34, "missions": 0, "rockets": 4, "build_id": build_id, "built_at": built_at})
+        )
     );
 
     // Per object: sorting, paging, errors.
@@ -288,6 +365,10 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
     };
     // Hand counts of launches …e0f1 to …e0f8: 3 3 4 9 8 4 2 1; ties by object_id.
     let default = page("launch");
+    assert_eq!(
+        (&default["build_id"], &default["built_at"]),
+        (&build_id, &built_at)
+    );
     assert_eq!(ids(&default), launches(&[4, 5, 3, 6, 1, 2, 7, 8]));
     assert_eq!(
         (

@@ -292,6 +292,10 @@ fn build_in_transaction(
     }
     // Read inside the snapshot: this is exactly the staging state the build sees.
     let source = latest_staging_change(conn)?;
+    // The summary names the build on every row it writes (publication_summary.sql).
+    diesel::sql_query("SELECT set_config('greenadam.build_id', $1, true)")
+        .bind::<Text, _>(build_id.to_string())
+        .execute(conn)?;
     let base = incremental_base(conn, build_id)?;
     let mode = match base {
         Some(base_run) => {

@@ -110,11 +110,36 @@ pub struct Page {
     pub total: i64,
     /// The rows of this page.
     pub rows: Vec<PublicationByObject>,
+    /// The build they come from; `None` before the first build (and no rows then).
+    pub build: Option<PublishedBuild>,
+}
+
+/// The build the published marts come from: the one that wrote `marts.publication`, in the
+/// same transaction as `marts.publication_by_object`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishedBuild {
+    /// Its `marts.build_run` id.
+    pub build_id: i64,
+    /// When it was published.
+    pub built_at: DateTime<Utc>,
+}
+
+/// The published build (`None` before the first build). The reader's role may read it.
+pub fn published_build(conn: &mut PgConnection) -> Result<Option<PublishedBuild>> {
+    Ok(published(conn)?)
+}
+
+fn published(conn: &mut PgConnection) -> QueryResult<Option<PublishedBuild>> {
+    let build = publication::table
+        .select((publication::build_id, publication::built_at))
+        .first::<(i64, DateTime<Utc>)>(conn)
+        .optional()?;
+    Ok(build.map(|(build_id, built_at)| PublishedBuild { build_id, built_at }))
 }
 
 /// The rows of one entity sorted by `sort` (`NULL`s last in both directions, ties by
-/// `object_id`), `limit` rows from `offset`. Count and page come from one snapshot, so they
-/// agree even while the martmaker publishes a new build.
+/// `object_id`), `limit` rows from `offset`, and the build they come from. Count, page and
+/// build come from one snapshot, so they agree even while the martmaker publishes a new build.
 pub fn publication_by_object_page(
     conn: &mut PgConnection,
     entity: &str,
@@ -145,7 +170,8 @@ pub fn publication_by_object_page(
                 .limit(limit)
                 .offset(offset)
                 .load(conn)?;
-            diesel::QueryResult::Ok(Page { total, rows })
+            let build = published(conn)?;
+            diesel::QueryResult::Ok(Page { total, rows, build })
         })?;
     Ok(page)
 }
@@ -278,11 +304,4 @@ pub fn mart_tick(conn: &mut PgConnection, mart: &str) -> Result<MartTick> {
         staging_change: row.staging_change,
         up_to_date: row.up_to_date,
     })
-}
-
-/// When the published marts were built (`None` before the first build).
-pub fn marts_built_at(conn: &mut PgConnection) -> Result<Option<DateTime<Utc>>> {
-    Ok(publication::table
-        .select(diesel::dsl::min(publication::built_at))
-        .first(conn)?)
 }

@@ -33,6 +33,8 @@ pub struct Publication {
     pub total: i64,
     /// Publication time of the build.
     pub built_at: DateTime<Utc>,
+    /// The `marts.build_run` that published this row (and `publication_by_object` with it).
+    pub build_id: i64,
 }
 
 /// Publications of one object. Serialises as the read API answers it.

@@ -267,7 +267,7 @@ impl Stack {
         let mut rows = std::collections::BTreeSet::new();
         for table in tables {
             let sql = format!(
-                "SELECT '{table} ' || (to_jsonb(t) - 'run_id' - 'built_at')::text AS row FROM {table} t"
+                "SELECT '{table} ' || (to_jsonb(t) - 'run_id' - 'built_at' - 'build_id')::text AS row FROM {table} t"
             );
             for row in diesel::sql_query(sql).load::<Row>(&mut conn).unwrap() {
                 rows.insert(row.row);
