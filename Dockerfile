@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # greenadam images. `docker compose up -d` builds the default (last) stage, `services`: the
 # extractor and the martmaker under supervisord. The `spacex-fake` stage is the local fake
 # SpaceX API of the offline profile (`docker compose --profile offline up -d`).
@@ -10,6 +8,8 @@
 # Dependencies are compiled in `deps` from a skeleton of the workspace (manifests, Cargo.lock
 # and empty stand-in sources: scripts/cargo-skeleton.sh), so that layer is reused as long as
 # no Cargo.toml or Cargo.lock changes; editing sources rebuilds only the workspace's crates.
+# No `# syntax=` line: the builder's own Dockerfile frontend is enough, and fetching another
+# would make every rebuild need the registry.
 
 ARG RUST_IMAGE=rust:1.95-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
@@ -21,11 +21,8 @@ COPY . .
 RUN bash scripts/cargo-skeleton.sh /src /skeleton
 
 # ---- deps: every third-party crate the binaries need, compiled once ----
+# (diesel's postgres backend links libpq: the rust image ships libpq-dev.)
 FROM ${RUST_IMAGE} AS deps
-# libpq-dev: diesel's postgres backend links libpq.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpq-dev \
-    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY --from=planner /skeleton/ ./
 # Two builds, the same two as below: cargo unifies features per build, so building the three

@@ -59,6 +59,8 @@ check(
 )
 check("./config.yaml:/app/config.yaml:ro" in app.get("volumes", []), "config.yaml is not mounted read-only")
 check("healthcheck" in postgres, "postgres has no healthcheck")
+# .env holds the Postgres credentials: the services get named variables only.
+check("env_file" not in app, "greenadam-services takes an env_file: all of .env would reach it")
 
 # Postgres on 127.0.0.1 only, by default.
 for port in postgres.get("ports", []):
