@@ -260,10 +260,11 @@ pub async fn serve(
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
-                // A connection that failed before it was accepted (reset, out of file
-                // descriptors): not the server's end.
+                // A connection that failed before it was accepted (reset), or no file
+                // descriptor left: not the server's end, but no busy loop either.
                 Err(error) => {
                     log::debug!("HTTP accept failed: {error}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
             },
