@@ -657,8 +657,17 @@ impl Binary {
         };
         // The reader thread ends with the pipe: everything logged is in the channel now.
         std::thread::sleep(Duration::from_millis(100));
-        self.logged.extend(self.log.try_iter());
-        (status, self.logged)
+        let rest: Vec<String> = self.log.try_iter().collect();
+        self.logged.extend(rest);
+        (status, std::mem::take(&mut self.logged))
+    }
+}
+
+impl Drop for Binary {
+    /// A test that failed midway leaves no service running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
