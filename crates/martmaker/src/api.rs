@@ -106,6 +106,7 @@ pub fn router(reader: Gate, health: Gate, stale_after: Duration, metrics: &Metri
             metrics.update(status.ok().as_ref());
         }
     };
+    let dashboard = crate::dashboard::routes(reader.clone(), health.clone(), stale_after);
     let state = Arc::new(ApiState {
         reader,
         health,
@@ -122,6 +123,7 @@ pub fn router(reader: Gate, health: Gate, stale_after: Duration, metrics: &Metri
             get(|_: NoQuery| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
         )
         .with_state(state)
+        .merge(dashboard)
         .merge(operator_routes(metrics.registry.clone(), scrape))
 }
 

@@ -1,9 +1,10 @@
 #![doc = include_str!("../README.md")]
 //!
-//! Layout: [`Martmaker`] is the timer job; [`api`] the HTTP side (read API, health); [`metrics`]
-//! what both count.
+//! Layout: [`Martmaker`] is the timer job; [`api`] the HTTP side (read API, health);
+//! [`dashboard`] the page at `/`; [`metrics`] what both count.
 
 pub mod api;
+pub mod dashboard;
 pub mod metrics;
 
 use std::process::ExitCode;

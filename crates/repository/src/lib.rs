@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod error;
+pub mod dashboard;
 pub mod extract_runs;
 pub mod marts;
 pub mod read;
