@@ -17,9 +17,9 @@ use chrono::{DateTime, Utc};
 use db_models::models::{BuildRun, PublicationByObject};
 use maud::{html, Markup, DOCTYPE};
 use repository::dashboard::{self, LaunchLink, Overview};
-use repository::{read, Database};
+use repository::read;
 use service::freshness::Freshness;
-use service::http::{blocking, ApiError, NoQuery};
+use service::http::{blocking, ApiError, Gate, NoQuery};
 
 /// Objects per list: the launches, missions and rockets with the most publications.
 pub const TOP: i64 = 20;
@@ -48,14 +48,14 @@ const LAUNCH_KINDS: &[&str] = KINDS.split_at(6).0;
 /// What the page handler needs.
 struct Pools {
     /// `greenadam_reader`: the marts.
-    reader: Database,
+    reader: Gate,
     /// The martmaker's role: staging's freshness and links.
-    health: Database,
+    health: Gate,
     stale_after: Duration,
 }
 
 /// `GET /` and `GET /dashboard.css`.
-pub fn routes(reader: Database, health: Database, stale_after: Duration) -> Router {
+pub fn routes(reader: Gate, health: Gate, stale_after: Duration) -> Router {
     let pools = Arc::new(Pools {
         reader,
         health,
@@ -87,21 +87,21 @@ struct View {
 
 async fn page(_: NoQuery, State(pools): State<Arc<Pools>>) -> Result<Response, ApiError> {
     let view = blocking(move || {
-        let overview = dashboard::overview(&mut *pools.reader.connection()?, TOP)?;
-        let mut staging = pools.health.connection()?;
-        let freshness = Freshness::from_facts(
-            read::extract_freshness(&mut staging)?,
-            pools.stale_after,
-        );
+        let overview = pools.reader.run(|conn| dashboard::overview(conn, TOP))?;
         let ids: Vec<String> = overview
             .launches
             .iter()
             .map(|launch| launch.object_id.clone())
             .collect();
-        let links = dashboard::launch_links(&mut staging, &ids)?;
+        let (facts, links) = pools.health.run(|conn| {
+            Ok((
+                read::extract_freshness(conn)?,
+                dashboard::launch_links(conn, &ids)?,
+            ))
+        })?;
         Ok(View {
             overview,
-            freshness,
+            freshness: Freshness::from_facts(facts, pools.stale_after),
             links,
         })
     })
@@ -136,7 +136,8 @@ fn render(view: &View) -> Markup {
                     (status(overview, &view.freshness))
                 }
                 main {
-                    @if overview.publication.is_empty() {
+                    // Marts built from a staging no extraction loaded are not a copy of anything.
+                    @if overview.publication.is_empty() || view.freshness.last_extract.is_none() {
                         section #no-data .empty {
                             h2 { "No data yet" }
                             p { (no_data_reason(&view.freshness)) }
@@ -363,7 +364,7 @@ fn by_kind(overview: &Overview) -> Markup {
             (chart("chart-by-kind", "Publications of each entity by kind", &bars, true))
             table #publication {
                 thead { tr {
-                    th scope="col" { "entity" } th scope="col" { "objects" }
+                    th .text scope="col" { "entity" } th scope="col" { "objects" }
                     @for kind in KINDS { th scope="col" { (kind) } }
                     th scope="col" { "total" }
                 } }
@@ -439,7 +440,7 @@ fn with_launches(
                 (chart(&format!("chart-{plural}"), &format!("Publications per {entity}"), &bars, false))
                 table #(format!("table-{plural}")) {
                     thead { tr {
-                        th scope="col" { "name" } th scope="col" { "id" }
+                        th .text scope="col" { "name" } th .text scope="col" { "id" }
                         th scope="col" { "own" } th scope="col" { "launches" }
                         th scope="col" { "through launches" }
                     } }
@@ -483,9 +484,9 @@ fn top_launches(overview: &Overview, links: &[LaunchLink]) -> Markup {
                 (chart("chart-launches", "Publications of the launches with the most", &bars, false))
                 table #table-launches {
                     thead { tr {
-                        th scope="col" { "name" } th scope="col" { "id" }
+                        th .text scope="col" { "name" } th .text scope="col" { "id" }
                         @for kind in LAUNCH_KINDS { th scope="col" { (kind) } }
-                        th scope="col" { "total" } th scope="col" { "links" }
+                        th scope="col" { "total" } th .text scope="col" { "links" }
                     } }
                     tbody {
                         @for row in rows {
@@ -506,7 +507,13 @@ fn top_launches(overview: &Overview, links: &[LaunchLink]) -> Markup {
 
 /// The launch's Wikipedia and article links, each only if it is an `http`/`https` URL.
 fn launch_links(launch_id: &str, links: &[LaunchLink]) -> Markup {
-    let label = |field: &str| if field == "wikipedia" { "Wikipedia" } else { "article" };
+    let label = |field: &str| {
+        if field == "wikipedia" {
+            "Wikipedia"
+        } else {
+            "article"
+        }
+    };
     html! {
         @for link in links.iter().filter(|l| l.launch_id == launch_id) {
             @if let Some(url) = web_url(&link.url) {

@@ -4,6 +4,8 @@
 //! (path, status) must have been seen.
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/binary.rs"]
+mod binary;
 #[path = "../../extractor/tests/common/mod.rs"]
 mod common;
 #[path = "../../service/tests/support/prometheus.rs"]
@@ -13,10 +15,9 @@ mod server;
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use binary::Binary;
 use common::{eventually, Stack};
 use martmaker::api::{self, OPENAPI, READER_ROLE};
 use martmaker::{Martmaker, Metrics};
@@ -570,105 +571,6 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
         documented(&openapi),
         "every documented answer was produced and checked"
     );
-}
-
-/// The `martmaker` binary serving on a free port, with its log collected.
-struct Binary {
-    child: std::process::Child,
-    log: std::sync::mpsc::Receiver<String>,
-    logged: Vec<String>,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Binary {
-    /// Starts it on `stack`'s database (timer 1h: one build at start) and waits until it
-    /// serves.
-    fn start(stack: &Stack) -> Binary {
-        let dir = tempfile::tempdir().unwrap();
-        let config = stack.config_file(
-            dir.path(),
-            "martmaker:\n  interval: 1h\n  listen: 127.0.0.1:0\nextractor:\n  metrics_listen: off\n",
-        );
-        let mut child = Command::new(env!("CARGO_BIN_EXE_martmaker"))
-            .arg("--config")
-            .arg(&config)
-            .env_remove("DATABASE_URL")
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (lines, log) = std::sync::mpsc::channel();
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let _ = lines.send(line.unwrap());
-            }
-        });
-        let mut logged = Vec::new();
-        let base = loop {
-            let line = log.recv_timeout(Duration::from_secs(20)).unwrap();
-            logged.push(line.clone());
-            if let Some((_, address)) = line.split_once("serves HTTP on ") {
-                break address.trim_end_matches(['/', '.']).to_string();
-            }
-        };
-        Binary {
-            child,
-            log,
-            logged,
-            base,
-            _dir: dir,
-        }
-    }
-
-    /// GET `path`: status and JSON body.
-    fn get(&self, path: &str) -> (u16, Value) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut response = agent.get(format!("{}{path}", self.base)).call().unwrap();
-        let status = response.status().as_u16();
-        (
-            status,
-            response.body_mut().read_json().unwrap_or(Value::Null),
-        )
-    }
-
-    /// SIGTERM, then its exit status and the whole log.
-    fn stop(mut self) -> (std::process::ExitStatus, Vec<String>) {
-        let kill = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(kill.success());
-        let started = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(5),
-                "still running 5s after SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        // The reader thread ends with the pipe: everything logged is in the channel now.
-        std::thread::sleep(Duration::from_millis(100));
-        let rest: Vec<String> = self.log.try_iter().collect();
-        self.logged.extend(rest);
-        (status, std::mem::take(&mut self.logged))
-    }
-}
-
-impl Drop for Binary {
-    /// A test that failed midway leaves no service running.
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// The binary serves beside its timer, answers before and after its first build, and stops

@@ -1,7 +1,7 @@
 #![doc = include_str!("../README.md")]
 
-pub mod error;
 pub mod dashboard;
+pub mod error;
 pub mod extract_runs;
 pub mod marts;
 pub mod read;
