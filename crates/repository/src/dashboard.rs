@@ -15,7 +15,7 @@ use crate::Result;
 pub struct Overview {
     /// `marts.publication`, by entity (empty before the first build).
     pub publication: Vec<Publication>,
-    /// The build the marts come from: the last successful one.
+    /// The build the marts come from (the one `marts.publication.build_id` names).
     pub published: Option<BuildRun>,
     /// The last build attempted, when it is not the published one (it failed, or runs now).
     pub later_attempt: Option<BuildRun>,
@@ -35,18 +35,20 @@ pub fn overview(conn: &mut PgConnection, top: i64) -> Result<Overview> {
         .read_only()
         .repeatable_read()
         .run(|conn| {
-            let latest = build_run::table
+            let publication = marts::publication(conn)?;
+            // The build the rows name (marts.publication.build_id), and the last one attempted.
+            let builds = build_run::table
                 .filter(build_run::mart.eq(PUBLICATION_MART))
-                .order(build_run::id.desc())
-                .select(BuildRun::as_select())
-                .first(conn)
-                .optional()?;
-            let (published, later_attempt) = match latest {
-                Some(build) if build.status == "succeeded" => (Some(build), None),
-                other => (marts::last_successful_build(conn)?, other),
+                .select(BuildRun::as_select());
+            let published = match publication.first() {
+                Some(row) => Some(builds.filter(build_run::id.eq(row.build_id)).first(conn)?),
+                None => None,
             };
+            let latest = builds.order(build_run::id.desc()).first(conn).optional()?;
+            let later_attempt =
+                latest.filter(|l: &BuildRun| published.as_ref().is_none_or(|p| l.id > p.id));
             Ok(Overview {
-                publication: marts::publication(conn)?,
+                publication,
                 published,
                 later_attempt,
                 launches: top_objects(conn, "launch", "total", top)?,
