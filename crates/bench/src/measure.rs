@@ -463,8 +463,8 @@ fn load_in_process(config: &Config) -> anyhow::Result<(Duration, Duration)> {
     let pulled = extractor::source::fetch_all(&client, &ENTITIES, &CancelToken::new());
     let mut entities = extractor::transform::reports(run_id, &pulled);
     let published =
-        repository::staging::publish_with(&mut conn, run_id, &mut entities, |staging| {
-            extractor::transform::load(staging, run_id, pulled)
+        repository::staging::publish_with(&mut conn, run_id, &mut entities, &[], |staging| {
+            extractor::transform::load(staging, run_id, pulled, &Default::default())
         })?;
     let (whole, write) = (started.elapsed(), published.writing);
     ensure!(

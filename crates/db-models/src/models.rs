@@ -24,7 +24,7 @@ pub use build_run::BuildRun;
 pub use capsule::{NewCapsule, NewCapsuleMission};
 pub use company::NewCompany;
 pub use dragon::NewDragon;
-pub use extract_run::{ExtractRun, ExtractRunEntity, ExtractRunReference, RunStatus};
+pub use extract_run::{EntityStatus, ExtractRun, ExtractRunEntity, ExtractRunReference, RunStatus};
 pub use history::NewHistory;
 pub use landpad::NewLandpad;
 pub use launch::{

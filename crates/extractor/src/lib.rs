@@ -12,6 +12,10 @@ pub mod transform;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use std::collections::BTreeSet;
+
+use db_models::models::{EntityStatus, ExtractRunEntity, RunStatus};
+use repository::error::one_line;
 use repository::extract_runs::{Claim, UnrecordedChecks};
 use repository::Database;
 use service::freshness::{Freshness, StaleWatch};
@@ -34,11 +38,18 @@ pub struct Extractor {
     unrecorded: UnrecordedChecks,
     /// `extractor.entities`, as the names of `repository::staging::ENTITIES`.
     entities: Vec<&'static str>,
+    /// `extractor.required`: the entities whose unavailability upstream faults a run.
+    required: Vec<&'static str>,
+    /// `extractor.shrink_guard`, and the shrinks accepted (`--accept-shrink`).
+    shrink_guard: transform::ShrinkGuard,
+    /// The entities the last run found unavailable upstream (`None` before the first run that
+    /// loaded): the warning comes again only when this set changes.
+    unavailable: Option<BTreeSet<String>>,
 }
 
 /// The whole `extractor` binary: the job on its timer, `/metrics` and `/healthz` beside it,
-/// sharing one set of metrics.
-pub fn run(args: ServiceArgs) -> ExitCode {
+/// sharing one set of metrics; `accept_shrink`: see [`Extractor::accepting_shrink`].
+pub fn run(args: ServiceArgs, accept_shrink: Vec<String>) -> ExitCode {
     let metrics = Metrics::new();
     let served = metrics.clone();
     service::run_service(
@@ -46,7 +57,12 @@ pub fn run(args: ServiceArgs) -> ExitCode {
         args,
         |config| config.extractor.interval,
         move |config| metrics::http(config, &served),
-        move |config, database| Extractor::with_metrics(config, database, metrics),
+        move |config, database| {
+            Ok(
+                Extractor::with_metrics(config, database, metrics)?
+                    .accepting_shrink(&accept_shrink),
+            )
+        },
     )
 }
 
@@ -74,12 +90,49 @@ impl Extractor {
             heartbeat: config.heartbeat_interval(),
             unrecorded: UnrecordedChecks::default(),
             // The config was validated: every name is one of ENTITIES.
-            entities: repository::staging::ENTITIES
-                .iter()
-                .map(|entity| entity.name)
-                .filter(|name| config.extractor.entities.iter().any(|n| n == name))
-                .collect(),
+            entities: entity_names(&config.extractor.entities),
+            required: entity_names(&config.extractor.required),
+            shrink_guard: transform::ShrinkGuard {
+                share: config.extractor.shrink_guard,
+                accepted: Vec::new(),
+            },
+            unavailable: None,
         })
+    }
+
+    /// Applies the fetch of `entities` even where it shrank far below what staging holds
+    /// (`--accept-shrink`), for every run of this extractor.
+    pub fn accepting_shrink(mut self, entities: &[String]) -> Extractor {
+        self.shrink_guard.accepted = entities.to_vec();
+        self
+    }
+
+    /// After a run that loaded: one warning when the set of entities the upstream cannot serve
+    /// changed (the first run counts as a change), a note when some came back; otherwise
+    /// nothing beyond the run's own line. The gauges follow every run.
+    fn report_unavailable(&mut self, entities: &[ExtractRunEntity]) {
+        let now: BTreeSet<String> = entities
+            .iter()
+            .filter(|e| e.status == EntityStatus::Unavailable.as_str())
+            .map(|e| e.entity.clone())
+            .collect();
+        self.metrics.record_unavailable(&self.entities, &now);
+        let before = self.unavailable.replace(now.clone()).unwrap_or_default();
+        let listed = now.iter().cloned().collect::<Vec<_>>().join(", ");
+        if now.difference(&before).next().is_some() {
+            log::warn!(
+                "The API cannot serve {} of the {} entities extracted: {listed}. They keep their staging rows and load once the API serves them again (details: staging.extract_run_entity).",
+                now.len(),
+                self.entities.len()
+            );
+        } else if before != now {
+            let back: Vec<String> = before.difference(&now).cloned().collect();
+            log::info!(
+                "The API serves {} again and it loaded; still unavailable: {}.",
+                back.join(", "),
+                if listed.is_empty() { "none" } else { &listed }
+            );
+        }
     }
 
     /// After a run: a warning when staging has gone stale (once, until it is fresh again).
@@ -110,6 +163,15 @@ impl Job for Extractor {
     }
 }
 
+/// The names of `repository::staging::ENTITIES` listed in `names`, in that order.
+fn entity_names(names: &[String]) -> Vec<&'static str> {
+    repository::staging::ENTITIES
+        .iter()
+        .map(|entity| entity.name)
+        .filter(|name| names.iter().any(|n| n == name))
+        .collect()
+}
+
 /// How one run ended.
 enum Extracted {
     /// The upstream served what staging holds: nothing written but, when due, the heartbeat.
@@ -130,7 +192,7 @@ impl Extractor {
         let fingerprints = if cancel.is_cancelled() {
             None
         } else {
-            fetched.complete_fingerprints(&self.entities)
+            fetched.complete_fingerprints(&self.entities, &self.required)
         };
         // The lock is taken after the fetch, in the statement that compares: an idle tick is
         // one round trip. Held until the end of a load: a second extractor skips instead of
@@ -186,33 +248,48 @@ impl Extractor {
             }
         };
         if cancel.is_cancelled() {
-            sink::record_failure(&self.database, run_id, "stopped by a shutdown signal", &[]);
-            log::warn!("Extract run {run_id} stopped by a shutdown signal; staging untouched.");
-            self.metrics.count_run("failed");
-            return Extracted::Ran(Outcome::Failed);
+            let cancelled = RunStatus::Cancelled;
+            sink::record_failure(
+                &self.database,
+                run_id,
+                cancelled,
+                "stopped by a shutdown signal",
+                &[],
+            );
+            // An ordinary stop (a restart, a deploy), not a failure.
+            log::info!("Extract run {run_id} cancelled by a shutdown signal; staging untouched.");
+            self.metrics.count_run(cancelled.as_str());
+            return Extracted::Ran(Outcome::Cancelled);
         }
         let mut entities = transform::reports(run_id, &fetched);
-        let published = sink::publish(&self.database, run_id, &mut entities, |staging| {
-            transform::load(staging, run_id, fetched)
-        });
+        let guard = &self.shrink_guard;
+        let published = sink::publish(
+            &self.database,
+            run_id,
+            &mut entities,
+            &self.required,
+            |staging| transform::load(staging, run_id, fetched, guard),
+        );
         match published {
             Ok(published) => {
                 log::info!(
                     "Extract run {run_id} {} in {:.2}s: {}; {} staging rows changed; {}.",
                     published.status.as_str(),
                     started.elapsed().as_secs_f64(),
-                    transform::summary(&entities),
+                    transform::summary(&entities, &self.required),
                     published.rows_changed,
                     transform::unresolved(&published.references),
                 );
                 self.metrics
                     .record_run(published.status.as_str(), &entities);
+                self.report_unavailable(&entities);
                 Extracted::Ran(sink::outcome(published.status))
             }
             Err(error) => {
                 log::error!(
-                    "Extract run {run_id} failed after {:.2}s while writing staging (nothing written): {error:#}",
-                    started.elapsed().as_secs_f64()
+                    "Extract run {run_id} failed after {:.2}s while writing staging (nothing written): {}",
+                    started.elapsed().as_secs_f64(),
+                    one_line(&format!("{error:#}"))
                 );
                 self.metrics.count_run("failed");
                 Extracted::Ran(Outcome::Failed)

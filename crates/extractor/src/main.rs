@@ -9,6 +9,18 @@ use clap::{CommandFactory, FromArgMatches, Parser};
 struct Cli {
     #[command(flatten)]
     service: service::ServiceArgs,
+    /// Apply the fetch of these entities even where it brought far fewer records than staging
+    /// holds (see `extractor.shrink_guard` in config.yaml). Comma-separated; with --once.
+    #[arg(
+        long,
+        value_name = "ENTITY",
+        value_delimiter = ',',
+        requires = "once",
+        value_parser = clap::builder::PossibleValuesParser::new(
+            repository::staging::ENTITIES.iter().map(|entity| entity.name)
+        ),
+    )]
+    accept_shrink: Vec<String>,
 }
 
 /// The command with its own exit codes in `--help`.
@@ -24,14 +36,14 @@ fn command() -> clap::Command {
         ),
         (
             3,
-            "the run was partial (some entities failed and kept their previous rows)",
+            "the run was partial (an entity failed, was withheld, or is required and unavailable upstream; it kept its previous rows)",
         ),
     ]))
 }
 
 fn main() -> ExitCode {
     let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|error| error.exit());
-    extractor::run(cli.service)
+    extractor::run(cli.service, cli.accept_shrink)
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub struct Metrics {
     registry: Registry,
     runs: Counter,
     records: Gauge,
+    unavailable: Gauge,
     rejected: Counter,
     retries: Counter,
     requests: Counter,
@@ -40,13 +41,18 @@ impl Metrics {
         let metrics = Metrics {
             runs: registry.counter(
                 "greenadam_extract_runs_total",
-                "Extract runs by how they ended (unchanged: the upstream served what staging was loaded from, nothing written; skipped: another extractor was running).",
+                "Extract runs by how they ended (unchanged: the upstream served what staging was loaded from, nothing written; skipped: another extractor was running; cancelled: stopped by a shutdown signal).",
                 &["status"],
             ),
             records: registry.gauge(
                 "greenadam_extract_records",
                 "Records of the last run per entity: fetched = loaded + rejected.",
                 &["entity", "kind"],
+            ),
+            unavailable: registry.gauge(
+                "greenadam_extract_entity_unavailable",
+                "1 when the last run that loaded found the entity unavailable upstream (GraphQL errors or records of another shape; its rows kept), else 0.",
+                &["entity"],
             ),
             rejected: registry.counter(
                 "greenadam_extract_rejected_total",
@@ -71,7 +77,14 @@ impl Metrics {
             freshness: FreshnessGauges::register(&registry),
             registry,
         };
-        for status in ["succeeded", "unchanged", "partial", "failed", "skipped"] {
+        for status in [
+            "succeeded",
+            "unchanged",
+            "partial",
+            "failed",
+            "skipped",
+            "cancelled",
+        ] {
             metrics.runs.add(&[status], 0.0);
         }
         for outcome in ["succeeded", "failed"] {
@@ -111,6 +124,18 @@ impl Metrics {
                 self.records.set(&[&entity.entity, kind], f64::from(count));
             }
             self.rejected.add(&[], f64::from(entity.rejected));
+        }
+    }
+
+    /// Sets the unavailable gauge of every extracted entity: 1 for those in `unavailable`.
+    pub fn record_unavailable(
+        &self,
+        entities: &[&str],
+        unavailable: &std::collections::BTreeSet<String>,
+    ) {
+        for entity in entities {
+            let flag = unavailable.contains(*entity);
+            self.unavailable.set(&[entity], f64::from(u8::from(flag)));
         }
     }
 

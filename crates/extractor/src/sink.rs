@@ -32,21 +32,24 @@ pub fn open_run(lock: &mut RunLock) -> repository::Result<i64> {
 }
 
 /// Publishes the run in one transaction, `load` writing the entities (see
-/// [`repository::staging::publish_with`]); `entities` are the per-entity reports. If that
-/// fails, nothing was written and the run is recorded as failed with the cause.
+/// [`repository::staging::publish_with`]; `required`: the entities whose unavailability
+/// faults the run); `entities` are the per-entity reports. If that fails, nothing was written
+/// and the run is recorded as failed with the cause.
 pub fn publish(
     database: &Database,
     run_id: i64,
     entities: &mut [ExtractRunEntity],
+    required: &[&str],
     load: impl FnOnce(&mut Staging<'_>) -> repository::Result<()>,
 ) -> repository::Result<Published> {
-    let result = database
-        .connection()
-        .and_then(|mut conn| repository::staging::publish_with(&mut conn, run_id, entities, load));
+    let result = database.connection().and_then(|mut conn| {
+        repository::staging::publish_with(&mut conn, run_id, entities, required, load)
+    });
     if let Err(error) = &result {
         record_failure(
             database,
             run_id,
+            RunStatus::Failed,
             &format!("writing staging failed: {error}"),
             entities,
         );
@@ -54,18 +57,23 @@ pub fn publish(
     result
 }
 
-/// Marks the run failed. Best effort: the database may be the thing that failed.
+/// Closes a run that wrote nothing as `status` (`failed` or `cancelled`). Best effort: the
+/// database may be the thing that failed.
 pub fn record_failure(
     database: &Database,
     run_id: i64,
+    status: RunStatus,
     error: &str,
     entities: &[ExtractRunEntity],
 ) {
-    let recorded = database
-        .connection()
-        .and_then(|mut conn| extract_runs::record_failure(&mut conn, run_id, error, entities));
+    let recorded = database.connection().and_then(|mut conn| {
+        extract_runs::record_failure(&mut conn, run_id, status, error, entities)
+    });
     if let Err(record_error) = recorded {
-        log::error!("Could not record extract run {run_id} as failed: {record_error}");
+        log::error!(
+            "Could not record extract run {run_id} as {}: {record_error}",
+            status.as_str()
+        );
     }
 }
 
@@ -74,6 +82,7 @@ pub fn outcome(status: RunStatus) -> Outcome {
     match status {
         RunStatus::Succeeded => Outcome::Succeeded,
         RunStatus::Partial => Outcome::Partial,
+        RunStatus::Cancelled => Outcome::Cancelled,
         RunStatus::Failed | RunStatus::Running => Outcome::Failed,
     }
 }

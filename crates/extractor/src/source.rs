@@ -7,6 +7,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Seek, Write};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use repository::error::one_line;
 use sxapi::records::{
     CapsuleMissionsPage, CapsulesPage, CompanyQuery, CoreMissionsPage, CoresPage, DragonsPage,
     HistoriesPage, LandpadsPage, LaunchCoresPage, LaunchPayloadsPage, LaunchShipsPage,
@@ -26,6 +27,30 @@ pub enum FetchError {
     Spool(#[from] io::Error),
 }
 
+impl FetchError {
+    /// Whether the upstream answered that it cannot serve the entity (GraphQL errors, such as
+    /// Apollo's `INTERNAL_SERVER_ERROR` from a broken resolver, or no data for the field), as
+    /// opposed to a failure on the way (transport, HTTP status, timeout, a garbled answer).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Api(sxapi::Error::GraphQl(_) | sxapi::Error::NoData(_))
+        )
+    }
+
+    /// For an unavailable entity, the fingerprint of the answer (SHA-256 of the error text): a
+    /// later run that gets the same answer finds the upstream unchanged.
+    pub fn unavailable_fingerprint(&self) -> Option<String> {
+        self.is_unavailable()
+            .then(|| hex(&Sha256::digest(format!("unavailable: {self}"))))
+    }
+}
+
+/// Lowercase hex of a digest.
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
 /// What one run fetched: per entity of `extractor.entities`, in fetch order, its spooled
 /// records or why the fetch failed.
 #[derive(Debug, Default)]
@@ -36,16 +61,22 @@ pub struct Pulled {
 
 impl Pulled {
     /// Every entity's fingerprint, or `None` when any fetch failed: only a complete pull can
-    /// show that the upstream is unchanged.
+    /// show that the upstream is unchanged. A best-effort entity (not in `required`) the
+    /// upstream cannot serve counts with the fingerprint of that answer.
     pub fn complete_fingerprints(
         &self,
         entities: &[&'static str],
+        required: &[&'static str],
     ) -> Option<Vec<(&'static str, String)>> {
         entities
             .iter()
             .map(|entity| {
-                let spooled = self.entities.get(entity)?.as_ref().ok()?;
-                Some((*entity, spooled.fingerprint.clone()))
+                let fingerprint = match self.entities.get(entity)? {
+                    Ok(spooled) => spooled.fingerprint.clone(),
+                    Err(error) if !required.contains(entity) => error.unavailable_fingerprint()?,
+                    Err(_) => return None,
+                };
+                Some((*entity, fingerprint))
             })
             .collect()
     }
@@ -119,7 +150,7 @@ impl Spool {
             null_positions,
             pages,
             retries,
-            fingerprint: digest.iter().map(|byte| format!("{byte:02x}")).collect(),
+            fingerprint: hex(&digest),
         })
     }
 }
@@ -202,8 +233,22 @@ pub fn fetch_all(client: &Client, entities: &[&'static str], cancel: &CancelToke
     for (entity, fetch) in QUERIES {
         if entities.contains(entity) {
             let fetched = fetch(client, cancel);
-            if let Err(error) = &fetched {
-                log::error!("Fetching {entity} from {} failed: {error}", client.url());
+            match &fetched {
+                // Reported once per run, with the others (see `crate::Extractor`).
+                // A shutdown: the run is recorded as cancelled.
+                Err(FetchError::Api(sxapi::Error::Cancelled)) => {}
+                Err(error) if error.is_unavailable() => {
+                    log::debug!(
+                        "{entity} is unavailable upstream: {}",
+                        one_line(&error.to_string())
+                    );
+                }
+                Err(error) => log::error!(
+                    "Fetching {entity} from {} failed: {}",
+                    client.url(),
+                    one_line(&error.to_string())
+                ),
+                Ok(_) => {}
             }
             pulled.entities.insert(entity, fetched);
         }

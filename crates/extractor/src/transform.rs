@@ -28,10 +28,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use db_models::models::{
-    ExtractRunEntity, ExtractRunReference, NewLaunch, NewLaunchLink, NewLaunchMission, NewMission,
-    NewRejected, NewRocket,
+    EntityStatus, ExtractRunEntity, ExtractRunReference, NewLaunch, NewLaunchLink,
+    NewLaunchMission, NewMission, NewRejected, NewRocket,
 };
-use repository::staging::{LaunchRows, Related, Rows, Staging, Stop, Table, ENTITIES};
+use repository::error::one_line;
+use repository::staging::{at_fault, LaunchRows, Related, Rows, Staging, Stop, Table, ENTITIES};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use sxapi::records::Date;
@@ -134,8 +135,8 @@ pub const ORDER: [(&str, &[&str]); 21] = [
 ];
 
 /// The report of every entity pulled, as far as the fetch tells: `succeeded` with what was
-/// fetched (loading adds what was loaded, rejected and written), or `failed` with the fetch's
-/// error. In [`ORDER`].
+/// fetched (loading adds what was loaded, rejected and written), or `unavailable` (with the
+/// fingerprint of that answer) or `failed` with the fetch's error. In [`ORDER`].
 pub fn reports(run_id: i64, pulled: &Pulled) -> Vec<ExtractRunEntity> {
     ORDER
         .iter()
@@ -147,7 +148,7 @@ pub fn reports(run_id: i64, pulled: &Pulled) -> Vec<ExtractRunEntity> {
             };
             Some(match pulled.entities.get(entity)? {
                 Ok(spooled) => ExtractRunEntity {
-                    status: "succeeded".into(),
+                    status: EntityStatus::Succeeded.as_str().into(),
                     fetched: clamp(spooled.records + spooled.null_positions.len()),
                     pages: clamp(spooled.pages as usize),
                     retries: clamp(spooled.retries as usize),
@@ -155,8 +156,14 @@ pub fn reports(run_id: i64, pulled: &Pulled) -> Vec<ExtractRunEntity> {
                     ..report
                 },
                 Err(error) => ExtractRunEntity {
-                    status: "failed".into(),
+                    status: match error.is_unavailable() {
+                        true => EntityStatus::Unavailable,
+                        false => EntityStatus::Failed,
+                    }
+                    .as_str()
+                    .into(),
                     error: Some(error.to_string()),
+                    fingerprint: error.unavailable_fingerprint(),
                     ..report
                 },
             })
@@ -164,9 +171,44 @@ pub fn reports(run_id: i64, pulled: &Pulled) -> Vec<ExtractRunEntity> {
         .collect()
 }
 
+/// The shrink guard: an entity (not a relation) whose fetch brings fewer records than `share`
+/// of the rows staging holds, or none where it holds some, is withheld (not applied, its rows
+/// kept) unless it is `accepted`. A `share` of 0 turns it off.
+#[derive(Debug, Clone, Default)]
+pub struct ShrinkGuard {
+    /// `extractor.shrink_guard`.
+    pub share: f64,
+    /// Entities whose shrink is accepted for this process (`--accept-shrink`).
+    pub accepted: Vec<String>,
+}
+
+impl ShrinkGuard {
+    /// Why `fetched` records of `entity` must not replace the `staged` rows, if they must not.
+    fn refuses(&self, entity: &str, fetched: usize, staged: i64) -> Option<String> {
+        let shrunk = self.share > 0.0
+            && staged > 0
+            && (fetched as f64) < self.share * staged as f64
+            && !self.accepted.iter().any(|accepted| accepted == entity);
+        shrunk.then(|| {
+            format!(
+                "withheld: the API returned {fetched} records where staging holds {staged} \
+                 (under {:.0}%), so its rows are kept; to apply it, run \
+                 `extractor --once --accept-shrink {entity}`",
+                self.share * 100.0
+            )
+        })
+    }
+}
+
 /// Loads every entity fetched without error into staging, in [`ORDER`], each from its spool
-/// and in its own savepoint (see the module docs), with every refusal accounted for.
-pub fn load(staging: &mut Staging<'_>, run_id: i64, pulled: Pulled) -> repository::Result<()> {
+/// and in its own savepoint (see the module docs), with every refusal accounted for; an
+/// entity the shrink guard refuses is withheld.
+pub fn load(
+    staging: &mut Staging<'_>,
+    run_id: i64,
+    pulled: Pulled,
+    guard: &ShrinkGuard,
+) -> repository::Result<()> {
     let mut spools: HashMap<&str, Spooled> = pulled
         .entities
         .into_iter()
@@ -178,6 +220,19 @@ pub fn load(staging: &mut Staging<'_>, run_id: i64, pulled: Pulled) -> repositor
         let Some(spooled) = spools.remove(entity) else {
             continue; // not fetched, or its fetch failed (its report says so)
         };
+        let is_relation = ENTITIES
+            .iter()
+            .any(|e| e.name == entity && e.owner.is_some());
+        if !is_relation {
+            let staged = staging.staged(entity)?;
+            if let Some(reason) = guard.refuses(entity, spooled.records, staged) {
+                log::warn!("{entity}: {reason}.");
+                staging.load(entity, |_, _| {
+                    Err(Stop::Refused(EntityStatus::Withheld, reason))
+                })?;
+                continue;
+            }
+        }
         let loader = Loader {
             run_id,
             entity,
@@ -273,13 +328,19 @@ impl Loader {
         R: DeserializeOwned,
     {
         let Some(owners) = owners.get(relation.owner()) else {
+            // It shares its owner's fate: kept as it was, for the same reason.
+            let status = match staging.status_of(relation.owner()) {
+                Some(s) if s == EntityStatus::Unavailable.as_str() => EntityStatus::Unavailable,
+                Some(s) if s == EntityStatus::Withheld.as_str() => EntityStatus::Withheld,
+                _ => EntityStatus::Failed,
+            };
             let reason = format!(
                 "not published because its owner {} was not",
                 relation.owner()
             );
             staging.load(self.entity, |_, report| {
                 (report.fetched, report.pages, report.retries) = (0, 0, 0);
-                Err(Stop::Refused(reason))
+                Err(Stop::Refused(status, reason))
             })?;
             return Ok(None);
         };
@@ -327,7 +388,10 @@ impl Loader {
             let mut seen = Seen::new();
             let mut genuine = false;
             while let Some(raw) = self.spooled.next_record().map_err(|error| {
-                Stop::Refused(format!("reading back its spooled records failed: {error}"))
+                Stop::Refused(
+                    EntityStatus::Failed,
+                    format!("reading back its spooled records failed: {error}"),
+                )
             })? {
                 genuine |= is_genuine(self.entity, self.label, &raw);
                 let id = match valid_id(record_id(self.entity, &raw)) {
@@ -355,13 +419,17 @@ impl Loader {
                 }
             }
             if self.spooled.records > 0 && !genuine {
-                return Err(Stop::Refused(format!(
-                    "wrong shape: none of the {} records has both an id and `{}`; \
-                     the API answered something other than {} records",
-                    self.spooled.records,
-                    self.label.join("."),
-                    self.entity
-                )));
+                // The upstream serves something else under this name: unavailable there.
+                return Err(Stop::Refused(
+                    EntityStatus::Unavailable,
+                    format!(
+                        "wrong shape: none of the {} records has both an id and `{}`; \
+                         the API answered something other than {} records",
+                        self.spooled.records,
+                        self.label.join("."),
+                        self.entity
+                    ),
+                ));
             }
             batch.flush(table, &wrap)?;
             table.sweep(|id| seen.get(id) == Some(&true))?;
@@ -434,19 +502,52 @@ impl<R> Batch<R> {
     }
 }
 
-/// One line for the run's log: per entity fetched/loaded/rejected, pages and retries.
-pub fn summary(entities: &[ExtractRunEntity]) -> String {
-    entities
-        .iter()
-        .map(|e| match &e.error {
-            None => format!(
-                "{} {} fetched, {} loaded, {} rejected ({} pages, {} retries)",
-                e.entity, e.fetched, e.loaded, e.rejected, e.pages, e.retries
-            ),
-            Some(error) => format!("{} FAILED ({error})", e.entity),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+/// The longest reason the run's log line gives for one entity; the whole reason is in
+/// `staging.extract_run_entity`.
+const MAX_REASON_CHARS: usize = 120;
+
+/// One line for the run's log, short whatever the number of entities: the records loaded and
+/// rejected with the count per entity loaded; then the entities not loaded by status, with
+/// the reason of those at fault (`required`: see `repository::staging::at_fault`); pages
+/// and retries.
+pub fn summary(entities: &[ExtractRunEntity], required: &[&str]) -> String {
+    let with_status =
+        |status: EntityStatus| entities.iter().filter(move |e| e.status == status.as_str());
+    let loaded: Vec<&ExtractRunEntity> = with_status(EntityStatus::Succeeded).collect();
+    let mut parts = vec![format!(
+        "{} records loaded, {} rejected ({})",
+        loaded.iter().map(|e| i64::from(e.loaded)).sum::<i64>(),
+        loaded.iter().map(|e| i64::from(e.rejected)).sum::<i64>(),
+        loaded
+            .iter()
+            .map(|e| format!("{} {}", e.entity, e.loaded))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )];
+    for (status, label) in [
+        (EntityStatus::Unavailable, "unavailable upstream"),
+        (EntityStatus::Withheld, "withheld"),
+        (EntityStatus::Failed, "FAILED"),
+    ] {
+        let named: Vec<String> = with_status(status)
+            .map(|e| match &e.error {
+                Some(error) if at_fault(e, required) => {
+                    let reason: String = one_line(error).chars().take(MAX_REASON_CHARS).collect();
+                    format!("{} ({reason})", e.entity)
+                }
+                _ => e.entity.clone(),
+            })
+            .collect();
+        if !named.is_empty() {
+            parts.push(format!("{label}: {}", named.join(", ")));
+        }
+    }
+    parts.push(format!(
+        "{} pages, {} retries",
+        entities.iter().map(|e| i64::from(e.pages)).sum::<i64>(),
+        entities.iter().map(|e| i64::from(e.retries)).sum::<i64>()
+    ));
+    parts.join("; ")
 }
 
 /// The log's account of dangling references: "N unresolved references (table.column n, …)".

@@ -138,14 +138,9 @@ fn sigterm_during_a_slow_fetch_stops_within_5_seconds_and_writes_nothing() {
         "launches",
         Fault::Delay(Duration::from_secs(30)),
     ));
-    let mut child = extractor_command(env!("CARGO_BIN_EXE_extractor"), &config)
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(eventually(Duration::from_secs(20), || stack
-        .fake
-        .requests_for("launches")
-        > 0));
+    let mut child = stack.spawn_fetching(
+        extractor_command(env!("CARGO_BIN_EXE_extractor"), &config).stderr(Stdio::null()),
+    );
     let signalled = Instant::now();
     signal(&child, "TERM");
     let status = wait_exit(&mut child, Duration::from_secs(6)).expect("stops");

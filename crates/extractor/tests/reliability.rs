@@ -114,7 +114,7 @@ fn judge(stack: &Stack, outcome: Outcome, baseline: &Content, figures: String) -
     let (label, lost) = match outcome {
         Outcome::Succeeded => (RECOVERED, differing(&clean("original"), &content)),
         Outcome::Partial => ("partial", differing(baseline, &content)),
-        Outcome::Failed => (KEPT, differing(baseline, &content)),
+        Outcome::Failed | Outcome::Cancelled => (KEPT, differing(baseline, &content)),
     };
     Observed {
         outcome: label.to_string(),
@@ -269,14 +269,9 @@ fn database_restarts_mid_run() -> Observed {
         Fault::Delay(Duration::from_millis(1500)),
     ));
     let log_path = dir.path().join("extractor.log");
-    let mut child = extractor_binary(&config)
-        .stderr(std::fs::File::create(&log_path).unwrap())
-        .spawn()
-        .unwrap();
-    assert!(eventually(Duration::from_secs(20), || stack
-        .fake
-        .requests_for("launches")
-        > 0));
+    let mut child = stack.spawn_fetching(
+        extractor_binary(&config).stderr(std::fs::File::create(&log_path).unwrap()),
+    );
     // The "restart": every connection cut, new ones refused for 7 s, while the run is fetching:
     // it finds the database gone when it checks for changes or writes, and fails.
     proxy.set_down(true);
@@ -478,7 +473,7 @@ fn two_martmakers_at_once() -> Observed {
 }
 
 fn readers_during_100_cycles() -> Observed {
-    let stack = Stack::with_page_size(original(), 100);
+    let stack = Stack::with_page_size(original(), 100).without_shrink_guard();
     assert_eq!(stack.extract(), Outcome::Succeeded);
     refresh(&stack);
     let stop = Arc::new(AtomicBool::new(false));
@@ -543,7 +538,7 @@ fn soak() -> Observed {
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
     let mut rng = fastrand::Rng::with_seed(20261122);
-    let stack = Stack::with_page_size(current(), 4);
+    let stack = Stack::with_page_size(current(), 4).without_shrink_guard();
     let mut extractor =
         extractor::Extractor::new(&stack.config, stack.database_for::<extractor::Extractor>())
             .unwrap();
@@ -590,7 +585,7 @@ fn soak() -> Observed {
         match extractor.run(&cancel) {
             Outcome::Succeeded => outcomes[0] += 1,
             Outcome::Partial => outcomes[1] += 1,
-            Outcome::Failed => outcomes[2] += 1,
+            Outcome::Failed | Outcome::Cancelled => outcomes[2] += 1,
         }
         assert_ne!(
             maker.run(&cancel),

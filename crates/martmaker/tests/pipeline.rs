@@ -356,7 +356,8 @@ fn readers_never_see_a_partial_mart_during_50_rebuilds() {
                    WHERE (p.objects, p.total) IS DISTINCT FROM (coalesce(o.objects, 0), coalesce(o.total, 0))
                ) AS consistent";
 
-    let stack = Stack::with_page_size(Dataset::fixture("original").unwrap(), 100);
+    let stack =
+        Stack::with_page_size(Dataset::fixture("original").unwrap(), 100).without_shrink_guard();
     assert_eq!(stack.extract(), Outcome::Succeeded);
     let maker = martmaker(&stack);
     maker.refresh().unwrap();

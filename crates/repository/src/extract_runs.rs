@@ -9,6 +9,7 @@ use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable, Text, Timestamptz
 use db_models::models::{ExtractRun, ExtractRunEntity, RunStatus};
 use db_models::schema::staging::{extract_run, extract_run_entity};
 
+use crate::error::one_line;
 use crate::{Database, PgPooled, Result};
 
 /// Advisory lock key held for a whole extractor run: one extractor works, others skip.
@@ -225,7 +226,9 @@ pub fn claim(
 /// the lock in that instant, this one compares with the run before and either finds its fetch
 /// unchanged against it (and loads nothing) or loads again what staging already holds (a run
 /// that changes no row). A run that wrote staging is `succeeded` or `partial`; within it, an
-/// entity whose rows it loaded is `succeeded`.
+/// entity whose rows it loaded is `succeeded`, and a best-effort entity the upstream could not
+/// serve is `unavailable` with the fingerprint of that answer (an unchanged answer leaves
+/// staging as it is; one that serves it again differs). Entities at fault store none.
 const CLAIM_SQL: &str = concat!(
     "
     WITH lock AS MATERIALIZED (
@@ -244,7 +247,8 @@ const CLAIM_SQL: &str = concat!(
                        FROM staging.extract_run_entity loaded
                        JOIN staging.extract_run loading ON loading.id = loaded.run_id
                        WHERE loaded.entity = fetched.entity
-                         AND loaded.status = 'succeeded'
+                         AND loaded.status IN ('succeeded', 'unavailable')
+                         AND loaded.fingerprint IS NOT NULL
                          AND loading.status IN ('succeeded', 'partial')
                        ORDER BY loaded.run_id DESC
                        LIMIT 1)) AS unchanged,
@@ -282,24 +286,32 @@ const CLAIM_SQL: &str = concat!(
     FROM verdict"
 );
 
-/// Records a run that wrote nothing to staging: status `failed`, the cause, and the
-/// per-entity outcomes known so far.
+/// Records a run that wrote nothing to staging: its status (`failed`, or `cancelled` when a
+/// shutdown signal stopped it), the cause, and the per-entity outcomes known so far.
 pub fn record_failure(
     conn: &mut PgConnection,
     run_id: i64,
+    status: RunStatus,
     error: &str,
     entities: &[ExtractRunEntity],
 ) -> Result<()> {
+    let entities: Vec<ExtractRunEntity> = entities
+        .iter()
+        .map(|report| ExtractRunEntity {
+            error: report.error.as_deref().map(one_line),
+            ..report.clone()
+        })
+        .collect();
     conn.transaction(|conn| {
         diesel::insert_into(extract_run_entity::table)
-            .values(entities)
+            .values(&entities)
             .on_conflict_do_nothing()
             .execute(conn)?;
-        finish(conn, run_id, RunStatus::Failed, 0, Some(error))
+        finish(conn, run_id, status, 0, Some(error))
     })
 }
 
-/// Closes a run.
+/// Closes a run; its error bounded to one line.
 pub(crate) fn finish(
     conn: &mut PgConnection,
     run_id: i64,
@@ -312,7 +324,7 @@ pub(crate) fn finish(
             extract_run::status.eq(status.as_str()),
             extract_run::finished_at.eq(diesel::dsl::now),
             extract_run::rows_changed.eq(rows_changed),
-            extract_run::error.eq(error),
+            extract_run::error.eq(error.map(one_line)),
         ))
         .execute(conn)?;
     Ok(())

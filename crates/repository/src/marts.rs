@@ -358,7 +358,7 @@ fn record_failed_build(conn: &mut PgConnection, build_id: i64, error: &str) -> R
         .set((
             build_run::status.eq("failed"),
             build_run::finished_at.eq(diesel::dsl::now),
-            build_run::error.eq(error),
+            build_run::error.eq(crate::error::one_line(error)),
         ))
         .execute(conn)?;
     Ok(())

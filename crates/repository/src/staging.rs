@@ -8,11 +8,11 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 
 use db_models::models::{
-    ExtractRunEntity, ExtractRunReference, NewCapsule, NewCapsuleMission, NewCompany, NewCore,
-    NewCoreMission, NewDragon, NewHistory, NewLandpad, NewLaunch, NewLaunchCore, NewLaunchLink,
-    NewLaunchMission, NewLaunchPayload, NewLaunchShip, NewLaunchSite, NewLaunchpad, NewMission,
-    NewMissionPayload, NewPayload, NewRejected, NewRoadster, NewRocket, NewShip, NewShipMission,
-    RunStatus,
+    EntityStatus, ExtractRunEntity, ExtractRunReference, NewCapsule, NewCapsuleMission, NewCompany,
+    NewCore, NewCoreMission, NewDragon, NewHistory, NewLandpad, NewLaunch, NewLaunchCore,
+    NewLaunchLink, NewLaunchMission, NewLaunchPayload, NewLaunchShip, NewLaunchSite, NewLaunchpad,
+    NewMission, NewMissionPayload, NewPayload, NewRejected, NewRoadster, NewRocket, NewShip,
+    NewShipMission, RunStatus,
 };
 use db_models::schema::staging::{
     capsule, capsule_mission, company, core, core_mission, dragon, extract_run_entity,
@@ -21,6 +21,7 @@ use db_models::schema::staging::{
     rejected, roadster, rocket, ship, ship_mission,
 };
 
+use crate::error::one_line;
 use crate::{extract_runs, Error, Result};
 
 /// Rows per INSERT statement: Postgres allows 65 535 bind parameters per statement, and the
@@ -504,9 +505,10 @@ fn write_launches(conn: &mut PgConnection, rows: LaunchRows) -> Result<Mirrored>
 /// Why loading one entity stopped early (see [`Staging::load`]).
 #[derive(Debug)]
 pub enum Stop {
-    /// The entity as a whole is refused, with the reason: its writes are rolled back and it
-    /// keeps its previous rows; the rest of the run still publishes.
-    Refused(String),
+    /// The entity as a whole is refused, with its status (not `Succeeded`) and the reason: its
+    /// writes are rolled back and it keeps its previous rows; the rest of the run still
+    /// publishes.
+    Refused(EntityStatus, String),
     /// The database failed: the whole publish fails and nothing is written.
     Failed(Error),
 }
@@ -535,11 +537,30 @@ pub struct Staging<'c> {
 }
 
 impl Staging<'_> {
+    /// The status of `entity`'s report so far (`None` if it has none).
+    pub fn status_of(&self, entity: &str) -> Option<&str> {
+        self.entities
+            .iter()
+            .find(|e| e.entity == entity)
+            .map(|e| e.status.as_str())
+    }
+
+    /// How many rows `entity`'s staging table holds (before this run changes it).
+    pub fn staged(&mut self, entity: &'static str) -> Result<i64> {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let sql = format!("SELECT count(*) AS n FROM staging.{entity}");
+        Ok(diesel::sql_query(sql).get_result::<Count>(self.conn)?.n)
+    }
+
     /// Loads entity `entity` (a staging table) in a savepoint: `load` writes its batches and
     /// sweeps through the [`Table`], and may update the entity's report (its row of `entities`
     /// given to [`publish_with`], if any). When it returns [`Stop::Refused`], every write of
-    /// the entity is rolled back, it keeps its previous rows, and its report says `failed`
-    /// with the reason (nothing loaded or rejected); the run goes on. Afterwards the report
+    /// the entity is rolled back, it keeps its previous rows, and its report has the status
+    /// and reason given (nothing loaded or rejected); the run goes on. Afterwards the report
     /// holds the rows inserted, updated and deleted.
     pub fn load(
         &mut self,
@@ -575,8 +596,8 @@ impl Staging<'_> {
                 report.deleted = counts.deleted;
                 Ok(())
             }
-            Err(Stop::Refused(reason)) => {
-                report.status = "failed".into();
+            Err(Stop::Refused(status, reason)) => {
+                report.status = status.as_str().into();
                 report.error = Some(reason);
                 report.loaded = 0;
                 report.rejected = 0;
@@ -625,16 +646,31 @@ impl Table<'_> {
     }
 }
 
+/// Whether an entity's outcome makes its run `partial` (or `failed`): it failed, was withheld,
+/// or is one of `required` and unavailable upstream. A best-effort entity the upstream cannot
+/// serve keeps its rows without faulting the run.
+pub fn at_fault(report: &ExtractRunEntity, required: &[&str]) -> bool {
+    match report.status.as_str() {
+        s if s == EntityStatus::Succeeded.as_str() => false,
+        s if s == EntityStatus::Unavailable.as_str() => required.contains(&report.entity.as_str()),
+        _ => true,
+    }
+}
+
 /// Publishes one run in ONE transaction: `load` loads each entity through
 /// [`Staging::load`], batch by batch; then the per-entity reports (`entities`: every entity of
-/// the run, failed ones with their `error`), the unresolved references and the run's status
-/// are written, and the status returned. On error nothing is written: the reports keep what
-/// was fetched, loaded and rejected but count no row written, and the caller records the
-/// failure with [`extract_runs::record_failure`].
+/// the run, those not loaded with their `error`, bounded to one line), the unresolved
+/// references and the run's status are written, and the status returned: `succeeded` unless
+/// an entity is [`at_fault`] (`required`: the entities whose unavailability counts), then
+/// `partial`, or `failed` when nothing loaded. An entity at fault stores no fingerprint, so
+/// the next run loads again instead of finding the upstream unchanged. On error nothing is
+/// written: the reports keep what was fetched, loaded and rejected but count no row written,
+/// and the caller records the failure with [`extract_runs::record_failure`].
 pub fn publish_with(
     conn: &mut PgConnection,
     run_id: i64,
     entities: &mut [ExtractRunEntity],
+    required: &[&str],
     load: impl FnOnce(&mut Staging<'_>) -> Result<()>,
 ) -> Result<Published> {
     let started = Instant::now();
@@ -660,21 +696,26 @@ pub fn publish_with(
             loaded_any,
             ..
         } = staging;
+        let mut faults = Vec::new();
+        for report in entities.iter_mut() {
+            report.error = report.error.as_deref().map(one_line);
+            if at_fault(report, required) {
+                report.fingerprint = None;
+                let reason = report.error.as_deref().unwrap_or(&report.status);
+                faults.push(format!("{}: {reason}", report.entity));
+            }
+        }
         diesel::insert_into(extract_run_entity::table)
             .values(&*entities)
             .execute(conn)?;
-        let failed: Vec<String> = entities
-            .iter()
-            .filter_map(|e| e.error.as_ref().map(|err| format!("{}: {err}", e.entity)))
-            .collect();
-        let status = if failed.is_empty() {
+        let status = if faults.is_empty() {
             RunStatus::Succeeded
         } else if !loaded_any {
             RunStatus::Failed
         } else {
             RunStatus::Partial
         };
-        let error = (!failed.is_empty()).then(|| failed.join("\n"));
+        let error = (!faults.is_empty()).then(|| faults.join("; "));
         let references = count_unresolved(conn, run_id)?;
         extract_runs::finish(conn, run_id, status, rows_changed, error.as_deref())?;
         Ok(Published {
@@ -715,7 +756,8 @@ fn load_whole(
 }
 
 /// Writes the snapshot, the rejected records, the per-entity counts and the run's status in
-/// ONE transaction (see [`publish_with`]), then returns the status.
+/// ONE transaction (see [`publish_with`]; every entity counts as required), then returns the
+/// status.
 pub fn publish(conn: &mut PgConnection, run_id: i64, snapshot: Snapshot) -> Result<Published> {
     let Snapshot {
         launches,
@@ -742,7 +784,8 @@ pub fn publish(conn: &mut PgConnection, run_id: i64, snapshot: Snapshot) -> Resu
         rejected: refused,
         mut entities,
     } = snapshot;
-    publish_with(conn, run_id, &mut entities, |staging| {
+    let every: Vec<&str> = ENTITIES.iter().map(|entity| entity.name).collect();
+    publish_with(conn, run_id, &mut entities, &every, |staging| {
         macro_rules! entities {
             ($($rows:expr => $variant:ident($table:literal)),+ $(,)?) => {$(
                 if let Some(rows) = $rows {

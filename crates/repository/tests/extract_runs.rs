@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 
-use db_models::models::ExtractRun;
+use db_models::models::{ExtractRun, RunStatus};
 use db_models::schema::staging::extract_run;
 use repository::extract_runs::{Claim, UnrecordedChecks};
 use repository::staging::publish;
@@ -213,7 +213,14 @@ fn a_failed_run_loaded_nothing_so_its_fingerprints_do_not_count() {
     let failed = extract_runs::start(&mut conn).unwrap();
     let mut report = common::report(failed, "launch", None);
     report.fingerprint = Some("L2".into());
-    extract_runs::record_failure(&mut conn, failed, "writing staging failed", &[report]).unwrap();
+    extract_runs::record_failure(
+        &mut conn,
+        failed,
+        RunStatus::Failed,
+        "writing staging failed",
+        &[report],
+    )
+    .unwrap();
 
     assert_eq!(confirm(&database, &[("launch", "L2")]), None);
     assert!(confirm(&database, &[("launch", "L1")]).is_some());

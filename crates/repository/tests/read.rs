@@ -3,6 +3,7 @@
 
 mod common;
 
+use db_models::models::RunStatus;
 use repository::marts::{self, Refresh};
 use repository::staging::publish;
 use repository::{extract_runs, read};
@@ -110,7 +111,14 @@ fn the_martmaker_tick_agrees_with_the_refresh() {
     run(&database, &["launch", "rocket"]);
     assert!(agreed(&mut conn), "a partial run that changed nothing");
     let failed = extract_runs::start(&mut conn).unwrap();
-    extract_runs::record_failure(&mut conn, failed, "writing staging failed", &[]).unwrap();
+    extract_runs::record_failure(
+        &mut conn,
+        failed,
+        RunStatus::Failed,
+        "writing staging failed",
+        &[],
+    )
+    .unwrap();
     assert!(agreed(&mut conn), "a failed run");
     changing_run(&mut conn, "starship");
     assert!(!agreed(&mut conn), "staging changed again");

@@ -7,7 +7,7 @@ use common::{launch, report, rocket, snapshot};
 use diesel::prelude::*;
 use serde_json::json;
 
-use db_models::models::{NewLaunchShip, NewMission, NewRejected, RunStatus};
+use db_models::models::{EntityStatus, NewLaunchShip, NewMission, NewRejected, RunStatus};
 use db_models::schema::staging;
 use repository::extract_runs;
 use repository::staging::{publish, publish_with, LaunchRows, Related, Rows, Stop};
@@ -263,7 +263,7 @@ fn an_entity_refused_mid_load_is_rolled_back_alone() {
         }
         Rows::Launch(rows)
     };
-    let published = publish_with(&mut conn, run2, &mut entities, |staging| {
+    let published = publish_with(&mut conn, run2, &mut entities, &["rocket"], |staging| {
         staging.load("rocket", |table, report| {
             table.write(Rows::Rocket(vec![rocket(
                 run2,
@@ -279,7 +279,10 @@ fn an_entity_refused_mid_load_is_rolled_back_alone() {
                 raw: "{}".into(),
             }])?;
             report.loaded = 2;
-            Err(Stop::Refused("wrong shape: test".into()))
+            Err(Stop::Refused(
+                EntityStatus::Failed,
+                "wrong shape: test".into(),
+            ))
         })?;
         staging.load("launch", |table, report| {
             table.write(launches(&["1"]))?;
@@ -376,7 +379,7 @@ fn a_relation_is_compared_batch_by_batch_then_swept() {
 
     let run2 = extract_runs::start(&mut conn).unwrap();
     let mut entities = vec![report(run2, "launch_ship", None)];
-    let published = publish_with(&mut conn, run2, &mut entities, |staging| {
+    let published = publish_with(&mut conn, run2, &mut entities, &["rocket"], |staging| {
         staging.load("launch_ship", |table, _| {
             table.write(Rows::LaunchShip(Related {
                 owners: vec!["1".into()],

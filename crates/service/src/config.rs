@@ -143,6 +143,17 @@ pub struct ExtractorConfig {
     /// entity left out keeps its staging rows as they are.
     #[serde(default = "defaults::entities")]
     pub entities: Vec<String>,
+    /// The entities a run cannot do without: one the upstream cannot serve (GraphQL errors,
+    /// records of another shape) makes the run `partial`, as any failure does. Any other
+    /// entity the upstream cannot serve is reported `unavailable` and the run still succeeds.
+    #[serde(default = "defaults::required")]
+    pub required: Vec<String>,
+    /// An entity whose fetch brings fewer records than this share of the rows staging holds
+    /// (or none where it holds some) is not applied: it keeps its rows and the run is
+    /// `partial` until the shrink is accepted (`extractor --once --accept-shrink ENTITY`).
+    /// 0 turns the guard off.
+    #[serde(default = "defaults::shrink_guard")]
+    pub shrink_guard: f64,
 }
 
 /// `martmaker:` section.
@@ -278,6 +289,12 @@ mod defaults {
             .map(|entity| entity.name.to_string())
             .collect()
     }
+    pub fn required() -> Vec<String> {
+        ["launch", "mission", "rocket"].map(String::from).to_vec()
+    }
+    pub fn shrink_guard() -> f64 {
+        0.5
+    }
     pub fn martmaker_interval() -> Duration {
         Duration::from_secs(60)
     }
@@ -328,6 +345,8 @@ impl Default for ExtractorConfig {
             metrics_listen: defaults::metrics_listen(),
             stale_after_intervals: defaults::stale_after_intervals(),
             entities: defaults::entities(),
+            required: defaults::required(),
+            shrink_guard: defaults::shrink_guard(),
         }
     }
 }
@@ -382,18 +401,11 @@ impl fmt::Debug for DatabaseConfig {
 /// relation's rows hang off the owner's rows of the same run).
 fn validate_entities(names: &[String]) -> Result<(), ConfigError> {
     let key = "extractor.entities";
-    let known = repository::staging::ENTITIES;
     if names.is_empty() {
         return Err(invalid(key, "must list at least one entity"));
     }
     for name in names {
-        let Some(entity) = known.iter().find(|e| e.name == name) else {
-            let all: Vec<&str> = known.iter().map(|e| e.name).collect();
-            return Err(invalid(
-                key,
-                format!("unknown entity `{name}` (known: {})", all.join(", ")),
-            ));
-        };
+        let entity = known_entity(key, name)?;
         if let Some(owner) = entity
             .owner
             .filter(|owner| !names.iter().any(|n| n == owner))
@@ -405,6 +417,21 @@ fn validate_entities(names: &[String]) -> Result<(), ConfigError> {
         }
     }
     Ok(())
+}
+
+/// The entity named `name`, or an error naming `key` and listing the known names.
+pub fn known_entity(
+    key: &str,
+    name: &str,
+) -> Result<&'static repository::staging::Entity, ConfigError> {
+    let known = repository::staging::ENTITIES;
+    known.iter().find(|e| e.name == name).ok_or_else(|| {
+        let all: Vec<&str> = known.iter().map(|e| e.name).collect();
+        invalid(
+            key,
+            format!("unknown entity `{name}` (known: {})", all.join(", ")),
+        )
+    })
 }
 
 /// A configuration problem, always naming the key (or environment variable) at fault.
@@ -518,6 +545,15 @@ impl Config {
             ));
         }
         validate_entities(&self.extractor.entities)?;
+        for name in &self.extractor.required {
+            known_entity("extractor.required", name)?;
+        }
+        // A share of the staged rows; 0 turns the guard off.
+        Bounds(0.0, 1.0).check(
+            "extractor.shrink_guard",
+            self.extractor.shrink_guard,
+            |share| share.to_string(),
+        )?;
         // Both services usually run in one container: one port for both would fail at start.
         let ports = (
             self.extractor.metrics_listen.address(),
@@ -1067,6 +1103,37 @@ mod tests {
         ] {
             let err = parse(&format!("extractor:\n  entities: {yaml}\n")).expect_err(yaml);
             assert_eq!(err.key, "extractor.entities", "{yaml}");
+            assert!(err.message.contains(message), "{yaml}: {err}");
+        }
+    }
+
+    #[test]
+    fn required_entities_and_the_shrink_guard_are_checked() {
+        let defaults = parse("").expect("defaults");
+        assert_eq!(defaults.extractor.required, ["launch", "mission", "rocket"]);
+        assert_eq!(defaults.extractor.shrink_guard, 0.5);
+        let set = parse("extractor:\n  required: [launch]\n  shrink_guard: 0\n").expect("valid");
+        assert_eq!(set.extractor.required, ["launch"]);
+        assert_eq!(set.extractor.shrink_guard, 0.0);
+        for (yaml, key, message) in [
+            (
+                "required: [rockets]",
+                "extractor.required",
+                "unknown entity `rockets`",
+            ),
+            (
+                "shrink_guard: 1.5",
+                "extractor.shrink_guard",
+                "between 0 (off) and 1",
+            ),
+            (
+                "shrink_guard: -0.1",
+                "extractor.shrink_guard",
+                "between 0 (off) and 1",
+            ),
+        ] {
+            let err = parse(&format!("extractor:\n  {yaml}\n")).expect_err(yaml);
+            assert_eq!(err.key, key, "{yaml}");
             assert!(err.message.contains(message), "{yaml}: {err}");
         }
     }

@@ -59,6 +59,8 @@ pub enum Outcome {
     Partial,
     /// Nothing changed because of an error.
     Failed,
+    /// Stopped by a shutdown signal before it changed anything.
+    Cancelled,
 }
 
 impl Outcome {
@@ -67,6 +69,7 @@ impl Outcome {
             Outcome::Succeeded => ExitCode::SUCCESS,
             Outcome::Failed => ExitCode::from(1),
             Outcome::Partial => ExitCode::from(3),
+            Outcome::Cancelled => ExitCode::from(130),
         }
     }
 }

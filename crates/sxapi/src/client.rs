@@ -361,10 +361,12 @@ impl Client {
             })?;
         if status != 200 {
             let preview = String::from_utf8_lossy(&body[..body.len().min(ERROR_BODY_PREVIEW)]);
+            // One line, for the log and the run's report.
+            let preview = preview.split_whitespace().collect::<Vec<_>>().join(" ");
             return Err(Failure {
                 error: Error::HttpStatus {
                     status,
-                    body: preview.into_owned(),
+                    body: preview,
                 },
                 retry_after,
             });

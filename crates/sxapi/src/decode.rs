@@ -32,10 +32,46 @@ pub fn response_data(body: &[u8]) -> Result<Value> {
     let response: Envelope =
         serde_json::from_slice(&mark_invalid_text(body)).map_err(Error::Json)?;
     if let Some(errors) = response.errors.filter(|e| !e.is_empty()) {
-        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
-        return Err(Error::GraphQl(messages.join("; ")));
+        return Err(Error::GraphQl(collapse_messages(
+            errors.iter().map(|e| e.message.as_str()),
+        )));
     }
     Ok(response.data.unwrap_or(Value::Null))
+}
+
+/// Distinct messages listed in full, at most; the rest are counted.
+const MAX_DISTINCT_MESSAGES: usize = 5;
+
+/// GraphQL error messages as one short text: each distinct message once, in order of first
+/// appearance, with its count when it came more than once (`Request failed (205×)`). A broken
+/// resolver inside a list errs once per record: hundreds of copies of one message.
+fn collapse_messages<'m>(messages: impl Iterator<Item = &'m str>) -> String {
+    let mut counted: Vec<(&str, usize)> = Vec::new();
+    for message in messages {
+        match counted.iter_mut().find(|(seen, _)| *seen == message) {
+            Some((_, count)) => *count += 1,
+            None => counted.push((message, 1)),
+        }
+    }
+    let mut parts: Vec<String> = counted
+        .iter()
+        .take(MAX_DISTINCT_MESSAGES)
+        .map(|(message, count)| match count {
+            1 => message.to_string(),
+            n => format!("{message} ({n}×)"),
+        })
+        .collect();
+    if counted.len() > MAX_DISTINCT_MESSAGES {
+        let rest: usize = counted[MAX_DISTINCT_MESSAGES..]
+            .iter()
+            .map(|(_, n)| n)
+            .sum();
+        parts.push(format!(
+            "{rest} more of {} other messages",
+            counted.len() - MAX_DISTINCT_MESSAGES
+        ));
+    }
+    parts.join("; ")
 }
 
 /// One decoded page of a list field.
@@ -188,6 +224,26 @@ fn lone_surrogates(text: &[u8]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn graphql_errors_are_collapsed_by_message_with_a_count() {
+        let mut errors: Vec<serde_json::Value> = (0..205)
+            .map(|i| serde_json::json!({"message": "Request failed with status code 404", "path": ["launches", i, "ships"]}))
+            .collect();
+        errors.insert(3, serde_json::json!({"message": "other"}));
+        let body = serde_json::json!({"data": {"launches": []}, "errors": errors}).to_string();
+        match response_data(body.as_bytes()) {
+            Err(Error::GraphQl(message)) => {
+                assert_eq!(message, "Request failed with status code 404 (205×); other")
+            }
+            other => panic!("{other:?}"),
+        }
+        let many = (0..8).map(|i| format!("m{i}")).collect::<Vec<_>>();
+        assert_eq!(
+            collapse_messages(many.iter().map(String::as_str).chain(["m7", "m0"])),
+            "m0 (2×); m1; m2; m3; m4; 4 more of 3 other messages"
+        );
+    }
 
     fn marked(body: &[u8]) -> String {
         String::from_utf8(mark_invalid_text(body).into_owned()).unwrap()

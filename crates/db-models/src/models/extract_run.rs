@@ -15,6 +15,8 @@ pub enum RunStatus {
     Partial,
     /// Nothing was written.
     Failed,
+    /// Stopped by a shutdown signal before it wrote anything.
+    Cancelled,
 }
 
 impl RunStatus {
@@ -25,6 +27,34 @@ impl RunStatus {
             RunStatus::Succeeded => "succeeded",
             RunStatus::Partial => "partial",
             RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// How one entity of a run ended; stored as text in `extract_run_entity.status`. Every status
+/// but `Succeeded` leaves the entity's staging rows as they were.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntityStatus {
+    /// Loaded.
+    Succeeded,
+    /// The fetch or the load failed (transport, HTTP status, timeout, a bad answer).
+    Failed,
+    /// The upstream cannot serve it: its resolver answers GraphQL errors, or records of
+    /// another shape. Loaded again as soon as the upstream serves it.
+    Unavailable,
+    /// Far fewer records than staging holds: not applied until the shrink is accepted.
+    Withheld,
+}
+
+impl EntityStatus {
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityStatus::Succeeded => "succeeded",
+            EntityStatus::Failed => "failed",
+            EntityStatus::Unavailable => "unavailable",
+            EntityStatus::Withheld => "withheld",
         }
     }
 }
@@ -57,9 +87,9 @@ pub struct ExtractRun {
 pub struct ExtractRunEntity {
     /// The run.
     pub run_id: i64,
-    /// `launch`, `mission` or `rocket`.
+    /// A name of `repository::staging::ENTITIES` (`launch`, `launch_ship`, …).
     pub entity: String,
-    /// `succeeded` or `failed`.
+    /// See [`EntityStatus`].
     pub status: String,
     /// Records the API returned.
     pub fetched: i32,

@@ -25,9 +25,8 @@ pub struct Stack {
     pub config: Config,
 }
 
-/// What a test stack extracts unless told otherwise: the entities the marts read. The
-/// `current` fixture set reproduces the endpoint's broken resolvers, so extracting everything
-/// from it is `partial` by design; tests of the other entities use [`Stack::every_entity`].
+/// What a test stack extracts unless told otherwise: the entities the marts read. Tests of
+/// the other entities use [`Stack::every_entity`].
 pub const MART_ENTITIES: [&str; 3] = ["launch", "mission", "rocket"];
 
 impl Stack {
@@ -100,6 +99,13 @@ impl Stack {
             fake,
             config,
         }
+    }
+
+    /// The same stack with the shrink guard off, for tests that switch between data sets on
+    /// purpose: the `current` set serves no missions where `original` has four.
+    pub fn without_shrink_guard(mut self) -> Stack {
+        self.config.extractor.shrink_guard = 0.0;
+        self
     }
 
     /// A pool working as the role the service `J` uses (as the binaries do).
@@ -289,6 +295,21 @@ pub fn extractor_command(binary: &str, config: &std::path::Path) -> std::process
         .env("RUST_LOG", "info")
         .stdin(std::process::Stdio::null());
     command
+}
+
+impl Stack {
+    /// Spawns `command` (an extractor) and waits until it asks the fake for launches.
+    pub fn spawn_fetching(&self, command: &mut std::process::Command) -> std::process::Child {
+        let child = command.spawn().unwrap();
+        assert!(
+            eventually(Duration::from_secs(20), || self
+                .fake
+                .requests_for("launches")
+                > 0),
+            "the extractor fetches"
+        );
+        child
+    }
 }
 
 /// Sends `signal` (`TERM`, `KILL`, …) to the child.
