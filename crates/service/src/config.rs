@@ -940,7 +940,7 @@ mod tests {
             ("database:\n  pool_size: 1\n", "database.pool_size: 1 is below the minimum of 2"),
             ("api:\n  page_size: 10001\n", "api.page_size: 10001 is above the maximum of 10000"),
             // An unknown key.
-            ("extractor:\n  intervall: 5s\n", "extractor.intervall: unknown field `intervall`, expected one of `interval`, `metrics_listen`, `stale_after_intervals`, `entities` (line 2, column 3)"),
+            ("extractor:\n  intervall: 5s\n", "extractor.intervall: unknown field `intervall`, expected one of `interval`, `metrics_listen`, `stale_after_intervals`, `entities`, `required`, `shrink_guard` (line 2, column 3)"),
             // A duplicate key.
             ("database:\n  pool_size: 3\n  pool_size: 4\n", "database: duplicate field `pool_size` (line 2, column 3)"),
             // YAML syntax: over- and under-indented lines, an unclosed list.
@@ -1124,12 +1124,12 @@ mod tests {
             (
                 "shrink_guard: 1.5",
                 "extractor.shrink_guard",
-                "between 0 (off) and 1",
+                "1.5 is above the maximum of 1",
             ),
             (
                 "shrink_guard: -0.1",
                 "extractor.shrink_guard",
-                "between 0 (off) and 1",
+                "-0.1 is below the minimum of 0",
             ),
         ] {
             let err = parse(&format!("extractor:\n  {yaml}\n")).expect_err(yaml);
