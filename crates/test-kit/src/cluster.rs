@@ -92,14 +92,20 @@ impl Cluster {
         fs::create_dir_all(&base).map_err(|e| format!("cannot create {}: {e}", base.display()))?;
         // Readable by the service user; ignore failure (not our folder: then it already is).
         let _ = fs::set_permissions(&base, fs::Permissions::from_mode(0o755));
-        sweep(&base);
+        let migrated_name = format!("pg-{key}-migrated-{}", crate::migrations::hash()?);
+        sweep(&base, &migrated_name);
         let template = ensure_template(&base, &bindir, &key, as_root)?;
+        let migrated = build_once(&base, &migrated_name, as_root, |staging| {
+            migrate_template(&bindir, &template, staging, as_root)
+        })?;
+        // The age of a migrated template is the time since its last use (see `sweep`).
+        let _ = File::open(&migrated).and_then(|dir| dir.set_modified(SystemTime::now()));
         let (run_dir, lock) = new_run_dir(&base)?;
         let data = run_dir.join("data");
         run(
             Command::new("cp")
                 .arg("-a")
-                .arg(template.join("data"))
+                .arg(migrated.join("data"))
                 .arg(&data),
             "cp -a (copying the template cluster)",
         )?;
@@ -429,19 +435,53 @@ fn ensure_template(
     key: &str,
     as_root: bool,
 ) -> Result<PathBuf, String> {
-    let name = format!("pg-{key}-template");
-    let template = base.join(&name);
+    build_once(base, &format!("pg-{key}-template"), as_root, |staging| {
+        let data = staging.join("data");
+        let mut result = Ok(());
+        // C.UTF-8 gives Unicode-aware upper()/lower(); fall back to C where it is missing.
+        for locale in ["C.UTF-8", "C"] {
+            let mut cmd = as_service_user(bindir.join("initdb"), as_root);
+            cmd.arg("-D")
+                .arg(&data)
+                .args(["-A", "trust", "-U", SUPERUSER, "--no-sync", "-E", "UTF8"])
+                .arg(format!("--locale={locale}"))
+                // 1 MB WAL segments: a smaller folder to copy per process.
+                .arg("--wal-segsize=1")
+                .current_dir(staging);
+            result = run(&mut cmd, "initdb");
+            if result.is_ok() {
+                break;
+            }
+            let _ = fs::remove_dir_all(&data);
+        }
+        result?;
+        // For people looking at the folder: which server made it.
+        let _ = fs::write(staging.join("VERSION"), server_version(bindir)?);
+        Ok(())
+    })
+}
+
+/// `base/name`, made by `build` if missing: built in a `name.tmp-<pid>` folder (owned by the
+/// service user when we are root) and renamed into place under the `name.lock` file lock, so
+/// that parallel processes build it once.
+fn build_once(
+    base: &Path,
+    name: &str,
+    as_root: bool,
+    build: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<PathBuf, String> {
+    let target = base.join(name);
     let ready = |t: &Path| t.join("data").join("PG_VERSION").is_file();
-    if ready(&template) {
-        return Ok(template);
+    if ready(&target) {
+        return Ok(target);
     }
     let lock_path = base.join(format!("{name}.lock"));
     let lock = File::create(&lock_path)
         .map_err(|e| format!("cannot create {}: {e}", lock_path.display()))?;
     lock.lock()
         .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
-    if ready(&template) {
-        return Ok(template);
+    if ready(&target) {
+        return Ok(target);
     }
     // Under the lock: any staging folder is a leftover of a builder that died.
     let staging_prefix = format!("{name}.tmp-");
@@ -456,8 +496,8 @@ fn ensure_template(
             }
         }
     }
-    if template.exists() {
-        let _ = fs::remove_dir_all(&template);
+    if target.exists() {
+        let _ = fs::remove_dir_all(&target);
     }
     let staging = base.join(format!("{staging_prefix}{}", std::process::id()));
     fs::create_dir(&staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
@@ -467,46 +507,117 @@ fn ensure_template(
         std::os::unix::fs::chown(&staging, Some(uid), Some(gid))
             .map_err(|e| format!("cannot chown {}: {e}", staging.display()))?;
     }
-    let data = staging.join("data");
-    let mut result = Ok(());
-    // C.UTF-8 gives Unicode-aware upper()/lower(); fall back to C where it is missing.
-    for locale in ["C.UTF-8", "C"] {
-        let mut cmd = if as_root {
-            let mut cmd = Command::new("setpriv");
-            cmd.args(service_user_args())
-                .arg("--")
-                .arg(bindir.join("initdb"));
-            cmd
-        } else {
-            Command::new(bindir.join("initdb"))
-        };
-        cmd.arg("-D")
-            .arg(&data)
-            .args(["-A", "trust", "-U", SUPERUSER, "--no-sync", "-E", "UTF8"])
-            .arg(format!("--locale={locale}"))
-            // 1 MB WAL segments: a smaller folder to copy per process.
-            .arg("--wal-segsize=1")
-            .current_dir(&staging);
-        result = run(&mut cmd, "initdb");
-        if result.is_ok() {
-            break;
-        }
-        let _ = fs::remove_dir_all(&data);
-    }
-    if let Err(err) = result {
+    if let Err(err) = build(&staging) {
         let _ = fs::remove_dir_all(&staging);
         return Err(err);
     }
-    // For people looking at the folder: which server made it.
-    let _ = fs::write(staging.join("VERSION"), server_version(bindir)?);
-    fs::rename(&staging, &template).map_err(|e| {
+    fs::rename(&staging, &target).map_err(|e| {
         format!(
             "cannot rename {} to {}: {e}",
             staging.display(),
-            template.display()
+            target.display()
         )
     })?;
-    Ok(template)
+    Ok(target)
+}
+
+/// `program`, run as the service user when we are root.
+fn as_service_user(program: PathBuf, as_root: bool) -> Command {
+    if as_root {
+        let mut cmd = Command::new("setpriv");
+        cmd.args(service_user_args()).arg("--").arg(program);
+        cmd
+    } else {
+        Command::new(program)
+    }
+}
+
+/// Fills `staging` with a copy of the initdb'd `template` holding database
+/// [`MIGRATED_DB`](crate::migrations::MIGRATED_DB) with the workspace's migrations applied:
+/// starts a server on the copy (unix socket only), migrates, and shuts it down cleanly so
+/// that the copies start without recovery.
+fn migrate_template(
+    bindir: &Path,
+    template: &Path,
+    staging: &Path,
+    as_root: bool,
+) -> Result<(), String> {
+    let data = staging.join("data");
+    run(
+        Command::new("cp")
+            .arg("-a")
+            .arg(template.join("data"))
+            .arg(&data),
+        "cp -a (copying the template cluster)",
+    )?;
+    let log_path = staging.join("postgres.log");
+    let log = File::create(&log_path)
+        .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+    let log_err = log
+        .try_clone()
+        .map_err(|e| format!("{}: {e}", log_path.display()))?;
+    let mut cmd = as_service_user(PathBuf::from("setpriv"), as_root);
+    // The server dies with this thread, which waits for it below.
+    cmd.args(["--pdeathsig", "SIGKILL", "--"])
+        .arg(bindir.join("postgres"))
+        .arg("-D")
+        .arg(&data)
+        .arg("-k")
+        .arg(staging);
+    for setting in SETTINGS {
+        cmd.arg("-c").arg(setting);
+    }
+    cmd.args(["-c", "listen_addresses="])
+        .current_dir(staging)
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_err);
+    let mut server = cmd
+        .spawn()
+        .map_err(|e| format!("cannot run setpriv (util-linux) to start postgres: {e}"))?;
+    let url = format!(
+        "postgresql:///postgres?host={}&user={SUPERUSER}",
+        crate::conninfo::percent_encode(&staging.to_string_lossy())
+    );
+    let migrated = (|| {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        let mut conn = loop {
+            match PgConnection::establish(&url) {
+                Ok(conn) => break conn,
+                Err(err)
+                    if Instant::now() > deadline || server.try_wait().ok().flatten().is_some() =>
+                {
+                    return Err(format!("postgres did not accept connections: {err}"))
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(10)),
+            }
+        };
+        crate::migrations::create_migrated(&mut conn, &url)
+    })();
+    // SIGINT: fast shutdown, with a checkpoint.
+    let stopped = Command::new("kill")
+        .args(["-INT", &server.id().to_string()])
+        .status()
+        .map_err(|e| e.to_string())
+        .and_then(|_| server.wait().map_err(|e| e.to_string()))
+        .and_then(|status| {
+            status
+                .success()
+                .then_some(())
+                .ok_or_else(|| format!("postgres exited with {status}"))
+        });
+    let failed = migrated.err().or(stopped.err());
+    match failed {
+        None => Ok(()),
+        Some(err) => {
+            let _ = server.kill();
+            Err(format!(
+                "cannot make the migrated template: {err}; log {}:\n{}",
+                log_path.display(),
+                log_tail(&log_path, 0)
+            ))
+        }
+    }
 }
 
 /// Uid and gid of the service user.
@@ -549,9 +660,10 @@ fn new_run_dir(base: &Path) -> Result<(PathBuf, File), String> {
     Ok((run_dir, lock))
 }
 
-/// Removes the folders of processes that are gone (their lock can be taken), and other
-/// leftovers older than `STALE_AGE`. Best effort.
-fn sweep(base: &Path) {
+/// Removes the folders of processes that are gone (their lock can be taken), migrated
+/// templates other than `keep` unused for `STALE_AGE` (other migrations: another branch) and
+/// their lock files, and other leftovers older than `STALE_AGE`. Best effort.
+fn sweep(base: &Path, keep: &str) {
     let Ok(entries) = fs::read_dir(base) else {
         return;
     };
@@ -570,11 +682,13 @@ fn sweep(base: &Path) {
                 Ok(lock) => lock.try_lock().is_ok(),
                 Err(_) => stale(&path),
             }
+        } else if name.contains("-migrated-") && !name.contains(".tmp-") {
+            name.trim_end_matches(".lock") != keep && stale(&path)
         } else {
             (name.starts_with("new-") || name.contains(".tmp-")) && stale(&path)
         };
         if remove {
-            let _ = fs::remove_dir_all(&path);
+            let _ = fs::remove_dir_all(&path).or_else(|_| fs::remove_file(&path));
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod cluster;
 mod conninfo;
+mod migrations;
 mod proxy;
 
 pub use proxy::TcpProxy;
@@ -26,9 +27,32 @@ impl TestDb {
     /// The first call in a process also finds or starts the server (see the crate
     /// documentation). Meant for tests: panics with an explanation if there is no server.
     pub fn new() -> TestDb {
+        TestDb::create(None)
+    }
+
+    /// Creates a new database with the workspace's migrations (`migrations/`) applied, as
+    /// `repository::Database::run_migrations` would apply them.
+    ///
+    /// On the throwaway cluster it is a copy of a template database migrated once per
+    /// machine and set of migrations (see the crate documentation); on an external server
+    /// the migrations run for each database.
+    pub fn migrated() -> TestDb {
+        let db = TestDb::create(Some(migrations::MIGRATED_DB));
+        if server().cluster.is_none() {
+            if let Err(err) = migrations::apply(&db.url) {
+                panic!(
+                    "test-kit: could not migrate test database {}: {err}",
+                    db.name
+                );
+            }
+        }
+        db
+    }
+
+    fn create(template: Option<&str>) -> TestDb {
         let server = server();
         let name = unique_name();
-        if let Err(err) = server.create_database(&name) {
+        if let Err(err) = server.create_database(&name, template) {
             panic!("test-kit: could not create test database {name}: {err}");
         }
         let url = conninfo::with_dbname(&server.maintenance, &name);
@@ -144,12 +168,16 @@ impl Server {
         })
     }
 
-    fn create_database(&self, name: &str) -> Result<(), String> {
+    /// Creates database `name`; a copy of `template` on our own cluster (which has it).
+    fn create_database(&self, name: &str, template: Option<&str>) -> Result<(), String> {
         let ident = conninfo::quote_ident(name);
         if self.cluster.is_some() {
+            let template = template.unwrap_or("template1");
             // Our own PostgreSQL ≥ 15 with fsync off: copying the files is about twice as
             // fast as the default WAL_LOG strategy for a small template.
-            self.execute(&format!("CREATE DATABASE {ident} STRATEGY = FILE_COPY"))
+            self.execute(&format!(
+                "CREATE DATABASE {ident} TEMPLATE {template} STRATEGY = FILE_COPY"
+            ))
         } else {
             self.execute(&format!("CREATE DATABASE {ident}"))
         }

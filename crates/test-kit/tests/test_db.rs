@@ -53,6 +53,41 @@ fn url_connects_with_diesel_to_an_empty_database() {
 }
 
 #[test]
+fn a_migrated_database_holds_every_migration_and_is_a_copy_of_its_own() {
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations"))
+        .unwrap()
+        .filter(|entry| entry.as_ref().unwrap().path().join("up.sql").is_file())
+        .count();
+    let a = TestDb::migrated();
+    let b = TestDb::migrated();
+    let mut conn_a = PgConnection::establish(&a.url()).unwrap();
+    let applied = "SELECT count(*) AS n FROM __diesel_schema_migrations";
+    assert_eq!(count(&mut conn_a, applied), migrations as i64);
+    assert_eq!(
+        count(&mut conn_a, "SELECT count(*) AS n FROM staging.extract_run"),
+        0
+    );
+    sql_query("INSERT INTO staging.extract_run (status) VALUES ('running')")
+        .execute(&mut conn_a)
+        .unwrap();
+    let mut conn_b = PgConnection::establish(&b.url()).unwrap();
+    assert_eq!(
+        count(&mut conn_b, "SELECT count(*) AS n FROM staging.extract_run"),
+        0
+    );
+    // An empty database is still empty: the migrations live in their own template.
+    let empty = TestDb::new();
+    let mut conn = PgConnection::establish(&empty.url()).unwrap();
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'staging'"
+        ),
+        0
+    );
+}
+
+#[test]
 fn two_databases_in_one_process_are_isolated() {
     let a = TestDb::new();
     let b = TestDb::new();

@@ -36,7 +36,7 @@ impl Stack {
 
     /// A stack extracting every entity and relation (the service's default).
     pub fn every_entity(dataset: Dataset) -> Stack {
-        let db = TestDb::new();
+        let db = TestDb::migrated();
         let url = db.url();
         let all: Vec<&str> = repository::staging::ENTITIES
             .iter()
@@ -47,7 +47,7 @@ impl Stack {
 
     /// A stack extracting only `entities`.
     pub fn with_entities(dataset: Dataset, entities: &[&str]) -> Stack {
-        let db = TestDb::new();
+        let db = TestDb::migrated();
         let url = db.url();
         Stack::on(db, &url, dataset, 3, 3, entities)
     }
@@ -62,7 +62,7 @@ impl Stack {
     }
 
     fn build(dataset: Dataset, page_size: u32, max_attempts: u32) -> Stack {
-        let db = TestDb::new();
+        let db = TestDb::migrated();
         let url = db.url();
         Stack::on(db, &url, dataset, page_size, max_attempts, &MART_ENTITIES)
     }
@@ -70,7 +70,7 @@ impl Stack {
     /// A stack whose services reach the database through a [`TcpProxy`] (the test's own
     /// assertions connect directly), so a test can take the database away on cue.
     pub fn proxied(dataset: Dataset) -> (Stack, TcpProxy) {
-        let db = TestDb::new();
+        let db = TestDb::migrated();
         let (proxy, url) = db.proxied();
         (Stack::on(db, &url, dataset, 3, 3, &MART_ENTITIES), proxy)
     }
@@ -92,7 +92,6 @@ impl Stack {
         let mut direct = config.database_settings(None);
         direct.url = db.url();
         let database = Database::new(&direct).unwrap();
-        database.run_migrations().unwrap();
         Stack {
             db,
             database,

@@ -14,7 +14,7 @@ use test_kit::TestDb;
 
 /// A fresh, migrated database. Keep the `TestDb` alive as long as the `Database`.
 pub fn migrated() -> (TestDb, Database) {
-    let test_db = TestDb::new();
+    let test_db = TestDb::migrated();
     let database = Database::new(&DatabaseSettings {
         url: test_db.url(),
         pool_size: 4,
@@ -22,7 +22,6 @@ pub fn migrated() -> (TestDb, Database) {
         role: None,
     })
     .expect("pool");
-    database.run_migrations().expect("migrations apply");
     (test_db, database)
 }
 

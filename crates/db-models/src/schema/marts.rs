@@ -1,0 +1,116 @@
+// @generated automatically by Diesel CLI.
+
+pub mod marts {
+    diesel::table! {
+        /// One row per mart build the martmaker attempted (an unchanged staging writes none).
+        marts.build_run (id) {
+            id -> Int8,
+            /// The mart built (publication: publication and publication_by_object).
+            mart -> Text,
+            started_at -> Timestamptz,
+            finished_at -> Nullable<Timestamptz>,
+            status -> Text,
+            /// The last staging.extract_run that had changed staging when this build read it.
+            source_run_id -> Nullable<Int8>,
+            /// Rows published in marts.publication.
+            publication_rows -> Nullable<Int8>,
+            /// Rows published in marts.publication_by_object.
+            object_rows -> Nullable<Int8>,
+            /// Why the build failed (SQL error or failed data-quality checks); the previous marts were kept.
+            error -> Nullable<Text>,
+            /// full: every row recomputed (first build, or the build definition changed); incremental: only what changed since the previous successful build.
+            mode -> Nullable<Text>,
+            /// Fingerprint of the build's SQL: an incremental build needs the previous build made by the same SQL.
+            definition -> Nullable<Text>,
+            /// Launches whose row this build recomputed (inserted, changed or vanished since the previous build).
+            launches_recounted -> Nullable<Int8>,
+        }
+    }
+
+    diesel::table! {
+        /// Publications (URLs of documents about an object) counted per entity: always the three rows launch, mission, rocket.
+        marts.publication (entity) {
+            /// launch, mission or rocket.
+            entity -> Text,
+            /// Number of objects of this entity in staging.
+            objects -> Int8,
+            /// Launch article links (links.article_link).
+            articles -> Int8,
+            /// Wikipedia pages (launch links.wikipedia, mission wikipedia, rocket wikipedia).
+            wikipedia -> Int8,
+            /// Launch press kits (links.presskit).
+            presskits -> Int8,
+            /// Launch videos (links.video_link).
+            videos -> Int8,
+            /// Distinct launch reddit threads (links.reddit_campaign, reddit_launch, reddit_media, reddit_recovery).
+            reddit -> Int8,
+            /// Distinct launch photos (links.flickr_images).
+            photos -> Int8,
+            /// Mission websites (website).
+            websites -> Int8,
+            /// Mission twitter accounts (twitter).
+            twitter -> Int8,
+            /// Sum of the kind columns.
+            total -> Int8,
+            /// When the martmaker published this build.
+            built_at -> Timestamptz,
+            /// The marts.build_run that published this row and, in the same transaction, every row of marts.publication_by_object.
+            build_id -> Int8,
+        }
+    }
+
+    diesel::table! {
+        /// Publications counted per launch, mission and rocket (one row per object in staging).
+        marts.publication_by_object (entity, object_id) {
+            /// launch, mission or rocket.
+            entity -> Text,
+            /// The upstream id of the object.
+            object_id -> Text,
+            /// A launch's mission_name, a mission's or rocket's name.
+            name -> Nullable<Text>,
+            /// Distinct article links.
+            articles -> Int8,
+            /// Distinct wikipedia links.
+            wikipedia -> Int8,
+            /// Distinct press kit links.
+            presskits -> Int8,
+            /// Distinct video links.
+            videos -> Int8,
+            /// Distinct reddit links over the four reddit fields.
+            reddit -> Int8,
+            /// Distinct flickr images.
+            photos -> Int8,
+            /// Distinct website links (missions).
+            websites -> Int8,
+            /// Distinct twitter links (missions).
+            twitter -> Int8,
+            /// Sum of the kind columns.
+            total -> Int8,
+            /// Missions and rockets: staged launches that reference this object. NULL for launches.
+            launches -> Nullable<Int8>,
+            /// Missions and rockets: sum of total over those launches. NULL for launches.
+            launch_publications -> Nullable<Int8>,
+        }
+    }
+
+    diesel::table! {
+        /// Build state of the publication marts: one row per staged launch and mission or rocket it references (resolved or not), with the launch's publication total.
+        marts.publication_contribution (launch_id, entity, object_id) {
+            /// The launch (staging.launch.id).
+            launch_id -> Text,
+            /// mission (from the launch's mission_id list) or rocket (its rocket_id).
+            entity -> Text,
+            /// The referenced mission or rocket id; may name no staged object yet.
+            object_id -> Text,
+            /// The launch's total in marts.publication_by_object.
+            total -> Int8,
+        }
+    }
+
+    diesel::allow_tables_to_appear_in_same_query!(
+        build_run,
+        publication,
+        publication_by_object,
+        publication_contribution,
+    );
+}

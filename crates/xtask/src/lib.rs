@@ -1,0 +1,57 @@
+//! The project's generators, run by `cargo xtask <command>` (see the README); the tests of
+//! this crate fail when a generated file differs from what its generator gives today.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+/// The workspace's root folder.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crates/xtask is two levels down")
+        .to_path_buf()
+}
+
+/// The command that regenerates db-models' schema files.
+pub const SCHEMA_COMMAND: &str = "cargo xtask schema";
+
+/// Writes `crates/db-models/src/schema/{staging,marts}.rs` as `diesel print-schema` gives them
+/// for the migrated database (settings in `diesel.toml`: the migrations' comments as doc
+/// comments, `staging.patch` applied). With `check`, writes nothing and fails, showing the
+/// difference, when a file would change.
+pub fn schema(check: bool) -> Result<()> {
+    let db = test_kit::TestDb::migrated();
+    let root = root();
+    // `migration run` finds nothing to apply, then (re)writes or, locked, compares every
+    // `print_schema.*.file` of diesel.toml.
+    let mut diesel = Command::new("diesel");
+    diesel
+        .current_dir(&root)
+        .args(["migration", "run", "--config-file"])
+        .arg(root.join("diesel.toml"))
+        .arg("--database-url")
+        .arg(db.url());
+    if check {
+        diesel.arg("--locked-schema");
+    }
+    let output = diesel.output().with_context(|| {
+        "cannot run the diesel CLI: install it with `cargo install diesel_cli --version 2.3.14 \
+         --locked --no-default-features --features postgres`"
+    })?;
+    if !output.status.success() {
+        bail!(
+            "diesel {}:\n{}{}",
+            if check {
+                format!("found the schema files out of date: run `{SCHEMA_COMMAND}`")
+            } else {
+                "failed".to_string()
+            },
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(())
+}
