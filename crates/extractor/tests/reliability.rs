@@ -6,10 +6,11 @@
 //! `marts` with what it must be: the last good state when the run failed, exactly what a clean
 //! run gives when it recovered. "Data lost" counts the rows that differ; it must be 0.
 //!
-//! The results table is `doc/reliability.md`. The test fails when a case misbehaves or when the
-//! committed table's outcomes differ from this run's; `UPDATE_DOCS=1` rewrites the file (with
-//! this run's figures). The soak runs `SOAK_CYCLES` cycles (200 by default; 1000 for the doc).
-//! `RELIABILITY_ONLY=<part of a case name>` runs only the matching cases.
+//! Each case is a test of its own (`cargo nextest run -p extractor --test reliability` runs
+//! them in parallel; a filter such as `-E 'test(/upstream/)'` picks some). The results table is
+//! `doc/reliability.md`: a case fails when it misbehaves or when its committed row's outcome
+//! differs from this run's; `UPDATE_DOCS=1` rewrites the rows of the cases run (with this
+//! run's figures). The soak runs `SOAK_CYCLES` cycles (200 by default; 1000 for the doc).
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -42,6 +43,8 @@ struct Observed {
 }
 
 struct Case {
+    /// The name of its test.
+    test: &'static str,
     area: &'static str,
     name: &'static str,
     expected: &'static str,
@@ -627,154 +630,82 @@ fn oversized() -> Observed {
     observed
 }
 
-fn case(
-    area: &'static str,
-    name: &'static str,
-    expected: &'static str,
-    run: fn() -> Observed,
-) -> Case {
-    Case {
-        area,
-        name,
-        expected,
-        run,
-    }
+/// Declares the cases, in the order of the table, and one `#[test]` per case:
+/// `test_name: area, case, expected outcome, run;`.
+macro_rules! cases {
+    ($($test:ident: $area:literal, $name:literal, $expected:expr, $run:expr;)+) => {
+        const CASES: &[Case] = &[$(
+            Case { test: stringify!($test), area: $area, name: $name, expected: $expected, run: $run },
+        )+];
+        $(
+            #[test]
+            fn $test() {
+                check(stringify!($test));
+            }
+        )+
+    };
 }
 
-fn cases() -> Vec<Case> {
-    vec![
-        case("upstream", "HTTP 500, twice", RECOVERED, || {
-            upstream(Fault::Status(500), 2)
-        }),
-        case("upstream", "HTTP 502, twice", RECOVERED, || {
-            upstream(Fault::Status(502), 2)
-        }),
-        case("upstream", "HTTP 503, twice", RECOVERED, || {
-            upstream(Fault::Status(503), 2)
-        }),
-        case(
-            "upstream",
-            "HTTP 429 with Retry-After: 1, twice",
-            RECOVERED,
-            || {
-                upstream(
-                    Fault::TooManyRequests {
-                        retry_after_secs: 1,
-                    },
-                    2,
-                )
-            },
-        ),
-        case("upstream", "connection reset, twice", RECOVERED, || {
-            upstream(Fault::ConnectionReset, 2)
-        }),
-        case(
-            "upstream",
-            "read that never answers (timeout), twice",
-            RECOVERED,
-            || upstream(Fault::Delay(Duration::from_secs(3)), 2),
-        ),
-        case("upstream", "malformed JSON, twice", RECOVERED, || {
-            upstream(Fault::MalformedJson, 2)
-        }),
-        case("upstream", "truncated body, twice", RECOVERED, || {
-            upstream(Fault::TruncatedBody, 2)
-        }),
-        case(
-            "upstream",
-            "slow server (0.3 s per answer)",
-            RECOVERED,
-            || upstream(Fault::Delay(Duration::from_millis(300)), PERSISTENT),
-        ),
-        case("upstream", "HTTP 503, persistent", KEPT, || {
-            upstream(Fault::Status(503), PERSISTENT)
-        }),
-        case("upstream", "malformed JSON, persistent", KEPT, || {
-            upstream(Fault::MalformedJson, PERSISTENT)
-        }),
-        case("upstream", "data: null with errors", KEPT, || {
-            upstream(Fault::GraphQlError, PERSISTENT)
-        }),
-        case(
-            "upstream",
-            "list with a null element plus an error",
-            KEPT,
-            || upstream(Fault::PartialNull, PERSISTENT),
-        ),
-        case("upstream", "field of the wrong type", KEPT, || {
-            upstream(Fault::WrongType, PERSISTENT)
-        }),
-        case("upstream", "oversized body", KEPT, oversized),
-        case(
-            "database",
-            "Postgres not up yet at start (binary)",
-            RECOVERED,
-            database_not_up_at_start,
-        ),
-        case(
-            "database",
-            "Postgres restarted mid-run (binary, loop mode)",
-            RECOVERED,
-            database_restarts_mid_run,
-        ),
-        case(
-            "database",
-            "connection killed in the write transaction",
-            "failed; previous data kept; next run: recovered; new data loaded",
-            connection_killed_in_write_transaction,
-        ),
-        case(
-            "database",
-            "permission denied on a staging table",
-            "failed; previous data kept; next run: recovered; new data loaded",
-            permission_denied,
-        ),
-        case(
-            "database",
-            "disk full (SQLSTATE 53100)",
-            "failed; previous data kept; next run: recovered; new data loaded",
-            disk_full,
-        ),
-        case(
-            "process",
-            "SIGTERM in the write transaction (binary)",
-            "failed; previous data kept; next run: recovered; new data loaded",
-            || signal_in_write_transaction("TERM"),
-        ),
-        case(
-            "process",
-            "SIGKILL in the write transaction (binary)",
-            "failed; previous data kept; next run: recovered; new data loaded",
-            || signal_in_write_transaction("KILL"),
-        ),
-        case(
-            "process",
-            "two extractors at once",
-            "1 run(s) made, the other skipped; recovered; new data loaded",
-            two_extractors_at_once,
-        ),
-        case(
-            "process",
-            "two martmakers at once",
-            "1 built, 1 skipped as busy",
-            two_martmakers_at_once,
-        ),
-        case(
-            "concurrency",
-            "2 readers during 100 extract + rebuild cycles",
-            "0 empty, partial or inconsistent reads",
-            readers_during_100_cycles,
-        ),
-        case(
-            "soak",
-            "seeded random upstream faults",
-            "end state equals a clean run; connections, descriptors and memory steady",
-            soak,
-        ),
-    ]
+/// What the database cases that recover on the next run expect.
+const RECOVERED_NEXT: &str = "failed; previous data kept; next run: recovered; new data loaded";
+
+cases! {
+    upstream_http_500_twice: "upstream", "HTTP 500, twice", RECOVERED,
+        || upstream(Fault::Status(500), 2);
+    upstream_http_502_twice: "upstream", "HTTP 502, twice", RECOVERED,
+        || upstream(Fault::Status(502), 2);
+    upstream_http_503_twice: "upstream", "HTTP 503, twice", RECOVERED,
+        || upstream(Fault::Status(503), 2);
+    upstream_http_429_with_retry_after_twice: "upstream", "HTTP 429 with Retry-After: 1, twice", RECOVERED,
+        || upstream(Fault::TooManyRequests { retry_after_secs: 1 }, 2);
+    upstream_connection_reset_twice: "upstream", "connection reset, twice", RECOVERED,
+        || upstream(Fault::ConnectionReset, 2);
+    upstream_read_timeout_twice: "upstream", "read that never answers (timeout), twice", RECOVERED,
+        || upstream(Fault::Delay(Duration::from_secs(3)), 2);
+    upstream_malformed_json_twice: "upstream", "malformed JSON, twice", RECOVERED,
+        || upstream(Fault::MalformedJson, 2);
+    upstream_truncated_body_twice: "upstream", "truncated body, twice", RECOVERED,
+        || upstream(Fault::TruncatedBody, 2);
+    upstream_slow_server: "upstream", "slow server (0.3 s per answer)", RECOVERED,
+        || upstream(Fault::Delay(Duration::from_millis(300)), PERSISTENT);
+    upstream_http_503_persistent: "upstream", "HTTP 503, persistent", KEPT,
+        || upstream(Fault::Status(503), PERSISTENT);
+    upstream_malformed_json_persistent: "upstream", "malformed JSON, persistent", KEPT,
+        || upstream(Fault::MalformedJson, PERSISTENT);
+    upstream_data_null_with_errors: "upstream", "data: null with errors", KEPT,
+        || upstream(Fault::GraphQlError, PERSISTENT);
+    upstream_list_with_a_null_element: "upstream", "list with a null element plus an error", KEPT,
+        || upstream(Fault::PartialNull, PERSISTENT);
+    upstream_field_of_the_wrong_type: "upstream", "field of the wrong type", KEPT,
+        || upstream(Fault::WrongType, PERSISTENT);
+    upstream_oversized_body: "upstream", "oversized body", KEPT, oversized;
+    database_not_up_yet_at_start: "database", "Postgres not up yet at start (binary)", RECOVERED,
+        database_not_up_at_start;
+    database_restarted_mid_run: "database", "Postgres restarted mid-run (binary, loop mode)", RECOVERED,
+        database_restarts_mid_run;
+    database_connection_killed_in_the_write_transaction: "database",
+        "connection killed in the write transaction", RECOVERED_NEXT,
+        connection_killed_in_write_transaction;
+    database_permission_denied: "database", "permission denied on a staging table", RECOVERED_NEXT,
+        permission_denied;
+    database_disk_full: "database", "disk full (SQLSTATE 53100)", RECOVERED_NEXT, disk_full;
+    process_sigterm_in_the_write_transaction: "process", "SIGTERM in the write transaction (binary)",
+        RECOVERED_NEXT, || signal_in_write_transaction("TERM");
+    process_sigkill_in_the_write_transaction: "process", "SIGKILL in the write transaction (binary)",
+        RECOVERED_NEXT, || signal_in_write_transaction("KILL");
+    process_two_extractors_at_once: "process", "two extractors at once",
+        "1 run(s) made, the other skipped; recovered; new data loaded", two_extractors_at_once;
+    process_two_martmakers_at_once: "process", "two martmakers at once",
+        "1 built, 1 skipped as busy", two_martmakers_at_once;
+    concurrency_readers_during_100_cycles: "concurrency", "2 readers during 100 extract + rebuild cycles",
+        "0 empty, partial or inconsistent reads", readers_during_100_cycles;
+    soak_seeded_random_upstream_faults: "soak", "seeded random upstream faults",
+        "end state equals a clean run; connections, descriptors and memory steady", soak;
 }
 
 const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../doc/reliability.md");
+const REGENERATE: &str =
+    "UPDATE_DOCS=1 SOAK_CYCLES=1000 cargo nextest run -p extractor --test reliability";
 const HEADER: &str = "| # | area | case | expected | outcome | data lost | figures (this run) |\n|---|---|---|---|---|---|---|\n";
 
 fn row(index: usize, case: &Case, observed: &Observed) -> String {
@@ -795,48 +726,36 @@ fn verdict(row: &str) -> String {
     row.split(" | ").take(6).collect::<Vec<_>>().join(" | ")
 }
 
-#[test]
-fn reliability_suite() {
-    let started = Instant::now();
-    let mut table = String::from(HEADER);
-    let mut failures = Vec::new();
-    // RELIABILITY_ONLY=<part of a case name> runs just the matching cases (no doc check).
-    let only = std::env::var("RELIABILITY_ONLY").ok();
-    for (index, case) in cases().iter().enumerate() {
-        if only
-            .as_ref()
-            .is_some_and(|only| !case.name.contains(only.as_str()))
-        {
-            continue;
-        }
-        let case_started = Instant::now();
-        let observed = (case.run)();
-        eprintln!(
-            "{:>5.1}s  {} / {}: {} (lost {})",
-            case_started.elapsed().as_secs_f64(),
-            case.area,
-            case.name,
-            observed.outcome,
-            observed.lost
-        );
-        if observed.outcome != case.expected || observed.lost != 0 {
-            failures.push(format!(
-                "{}: expected {:?}, got {:?} with {} rows lost ({})",
-                case.name, case.expected, observed.outcome, observed.lost, observed.figures
-            ));
-        }
-        table.push_str(&row(index, case, &observed));
-    }
-    assert!(
-        failures.is_empty(),
-        "cases failed:\n{}",
-        failures.join("\n")
-    );
-    if only.is_some() {
-        return;
-    }
+/// The committed table's rows by case name.
+fn committed_rows(doc: &str) -> std::collections::HashMap<String, String> {
+    doc.lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| #"))
+        .filter_map(|l| Some((l.split(" | ").nth(2)?.to_string(), format!("{l}\n"))))
+        .collect()
+}
 
-    let doc = format!(
+/// The whole document, with `rows` (by case name) for the cases that have one, renumbered
+/// in the order of [`CASES`]; a case without a row shows "not run yet".
+fn render(rows: &std::collections::HashMap<String, String>) -> String {
+    let mut table = String::from(HEADER);
+    for (index, case) in CASES.iter().enumerate() {
+        let row = match rows.get(case.name) {
+            Some(row) => {
+                let (_, rest) = row.split_once(" | ").unwrap();
+                format!("| {} | {rest}", index + 1)
+            }
+            None => {
+                let observed = Observed {
+                    outcome: "not run yet".to_string(),
+                    lost: 0,
+                    figures: String::new(),
+                };
+                self::row(index, case, &observed)
+            }
+        };
+        table.push_str(&row);
+    }
+    format!(
         "# Reliability\n\n\
          Generated by `crates/extractor/tests/reliability.rs`: every case runs against the real\n\
          services (the `extractor` binary where start-up or signals matter), the project's local\n\
@@ -844,25 +763,77 @@ fn reliability_suite() {
          `staging` and `marts` is compared with what it must be: the last good state when the run\n\
          failed, exactly what a clean run gives when it recovered. *Data lost* counts the rows that\n\
          differ. Retry budget in the suite: 3 attempts per request.\n\n\
-         Regenerate: `UPDATE_DOCS=1 SOAK_CYCLES=1000 cargo nextest run -p extractor -E 'test(reliability_suite)'`.\n\
-         CI runs the same suite with a 200-cycle soak and checks the outcome columns against this file.\n\n\
-         {table}\nSuite time: {:.0} s on a 2-core machine.\n",
-        started.elapsed().as_secs_f64()
+         Each case is a test of its own, named in the table's order in the source; nextest runs\n\
+         them in parallel (the figures are those of such a run on a 2-core machine).\n\
+         Regenerate: `{REGENERATE}`.\n\
+         CI runs the same cases with a 200-cycle soak and checks each outcome against this file.\n\n\
+         {table}"
+    )
+}
+
+/// Rewrites the document with `update` applied to its rows (the cases run in parallel
+/// processes: test-kit locks the file).
+fn update_doc(update: impl FnOnce(&mut std::collections::HashMap<String, String>)) {
+    test_kit::update_file(std::path::Path::new(DOC), |doc| {
+        let mut rows = committed_rows(&doc);
+        update(&mut rows);
+        render(&rows)
+    });
+}
+
+/// Runs the case whose test is `test` and compares it with its expected outcome and its
+/// committed row.
+fn check(test: &str) {
+    let (index, case) = CASES
+        .iter()
+        .enumerate()
+        .find(|(_, case)| case.test == test)
+        .unwrap();
+    let started = Instant::now();
+    let observed = (case.run)();
+    eprintln!(
+        "{:>5.1}s  {} / {}: {} (lost {})",
+        started.elapsed().as_secs_f64(),
+        case.area,
+        case.name,
+        observed.outcome,
+        observed.lost
     );
+    assert!(
+        observed.outcome == case.expected && observed.lost == 0,
+        "{}: expected {:?}, got {:?} with {} rows lost ({})",
+        case.name,
+        case.expected,
+        observed.outcome,
+        observed.lost,
+        observed.figures
+    );
+    let row = row(index, case, &observed);
     if std::env::var_os("UPDATE_DOCS").is_some() {
-        std::fs::write(DOC, doc).unwrap();
+        update_doc(|rows| {
+            rows.insert(case.name.to_string(), row);
+        });
         return;
     }
-    let committed = std::fs::read_to_string(DOC).unwrap_or_default();
-    let verdicts = |text: &str| -> Vec<String> {
-        text.lines()
-            .filter(|l| l.starts_with("| ") && !l.starts_with("| #"))
-            .map(verdict)
-            .collect()
-    };
+    let committed = committed_rows(&std::fs::read_to_string(DOC).unwrap_or_default());
     assert_eq!(
-        verdicts(&committed),
-        verdicts(&doc),
-        "doc/reliability.md is out of date: run UPDATE_DOCS=1 SOAK_CYCLES=1000 cargo nextest run -p extractor -E 'test(reliability_suite)'"
+        committed.get(case.name).map(|row| verdict(row)),
+        Some(verdict(&row)),
+        "doc/reliability.md is out of date: run {REGENERATE}"
+    );
+}
+
+/// The committed table lists exactly the cases, in order (the rows of cases that are gone
+/// are dropped by `UPDATE_DOCS=1`).
+#[test]
+fn the_table_lists_every_case_in_order() {
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        update_doc(|rows| rows.retain(|name, _| CASES.iter().any(|case| case.name == name)));
+    }
+    let doc = std::fs::read_to_string(DOC).unwrap_or_default();
+    assert_eq!(
+        doc,
+        render(&committed_rows(&doc)),
+        "doc/reliability.md is out of date: run {REGENERATE}"
     );
 }

@@ -219,3 +219,29 @@ impl Server {
         Err(last_err)
     }
 }
+
+/// Rewrites the file at `path` with `update` applied to its content (empty when it does not
+/// exist), holding a lock on it meanwhile: for generated files that several test processes
+/// update at once, each its own part.
+pub fn update_file(path: &std::path::Path, update: impl FnOnce(String) -> String) {
+    use std::io::{Read, Seek, Write};
+    let fail = |what: &str, e: std::io::Error| -> ! {
+        panic!("test-kit: cannot {what} {}: {e}", path.display())
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .unwrap_or_else(|e| fail("open", e));
+    file.lock().unwrap_or_else(|e| fail("lock", e));
+    let mut old = String::new();
+    file.read_to_string(&mut old)
+        .unwrap_or_else(|e| fail("read", e));
+    let new = update(old);
+    file.set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| file.write_all(new.as_bytes()))
+        .unwrap_or_else(|e| fail("write", e));
+}
