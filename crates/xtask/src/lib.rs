@@ -1,10 +1,13 @@
 //! The project's generators, run by `cargo xtask <command>` (see the README); the tests of
 //! this crate fail when a generated file differs from what its generator gives today.
 
+mod data_model;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+use diesel::{Connection, PgConnection};
 
 /// The workspace's root folder.
 pub fn root() -> PathBuf {
@@ -51,6 +54,32 @@ pub fn schema(check: bool) -> Result<()> {
             },
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(())
+}
+
+/// The command that regenerates the data-model drawing.
+pub const DATA_MODEL_COMMAND: &str = "cargo xtask data-model";
+
+/// Writes `doc/data-model.drawio` and `doc/data-model.svg`, drawn from the migrated database.
+/// With `check`, writes nothing and fails when a file would change.
+pub fn data_model(check: bool) -> Result<()> {
+    let db = test_kit::TestDb::migrated();
+    let mut conn = PgConnection::establish(&db.url())?;
+    let mut stale = Vec::new();
+    for (file, text) in data_model::render(&mut conn)? {
+        let path = root().join("doc").join(file);
+        if !check {
+            std::fs::write(&path, text).with_context(|| format!("{}", path.display()))?;
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            stale.push(format!("doc/{file}"));
+        }
+    }
+    if !stale.is_empty() {
+        bail!(
+            "{} out of date with migrations/: run `{DATA_MODEL_COMMAND}` and commit doc/",
+            stale.join(" and ")
         );
     }
     Ok(())

@@ -17,10 +17,17 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// doc/data-model.svg and doc/data-model.drawio from the migrations
+    DataModel {
+        /// Write nothing; fail when a file is out of date
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Task::Schema { check } => xtask::schema(check),
+        Task::DataModel { check } => xtask::data_model(check),
     }
 }
