@@ -189,11 +189,11 @@ pub mod staging {
             id -> Int8,
             started_at -> Timestamptz,
             finished_at -> Nullable<Timestamptz>,
-            /// running, succeeded (every entity loaded), partial (some entities failed and kept their previous rows) or failed (nothing written).
+            /// running; succeeded (every entity loaded, or unavailable upstream and not required); partial (an entity failed, was withheld, or is required and unavailable: it kept its previous rows, the others loaded); failed (nothing written); cancelled (stopped by a shutdown signal, nothing written).
             status -> Text,
             /// Staging rows inserted, updated or deleted by this run; 0 means staging was left as it was.
             rows_changed -> Int8,
-            /// Why the run failed or was partial (one line per failed entity).
+            /// Why the run failed, was cancelled or was partial: each entity at fault with its reason, on one line of at most 1,000 characters.
             error -> Nullable<Text>,
             /// Later extractor checks that found the upstream unchanged since this run (they loaded nothing), written down in batches by the extractor's heartbeat, at most once per heartbeat interval (half the staleness limit, 1h30m by default); checks an extractor had not written down when it stopped are not counted.
             unchanged_checks -> Int8,
@@ -207,6 +207,7 @@ pub mod staging {
         staging.extract_run_entity (run_id, entity) {
             run_id -> Int8,
             entity -> Text,
+            /// succeeded (loaded); failed (the fetch or the load failed: transport, HTTP status, timeout, bad answer); unavailable (the upstream cannot serve it: GraphQL errors or records of another shape); withheld (far fewer records than staging holds: not applied until the shrink is accepted). All but succeeded keep their previous rows.
             status -> Text,
             /// Records the API returned (including rejected ones).
             fetched -> Int4,
@@ -221,6 +222,7 @@ pub mod staging {
             pages -> Int4,
             /// HTTP requests retried after a transient failure.
             retries -> Int4,
+            /// Why it was not loaded, on one line of at most 1,000 characters (GraphQL errors collapsed by message with a count).
             error -> Nullable<Text>,
             /// SHA-256 (hex) of the records the fetch returned, in order (NULL when the fetch failed): equal fingerprints mean an unchanged upstream.
             fingerprint -> Nullable<Text>,
