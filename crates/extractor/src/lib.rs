@@ -19,6 +19,7 @@ use repository::error::one_line;
 use repository::extract_runs::{Claim, UnrecordedChecks};
 use repository::Database;
 use service::freshness::{Freshness, StaleWatch};
+use service::logging::IdleLog;
 use service::{Config, Job, Outcome, ServiceArgs};
 use sxapi::CancelToken;
 
@@ -36,6 +37,8 @@ pub struct Extractor {
     /// Unchanged checks not written yet: an idle tick writes nothing until the heartbeat is
     /// due (see `repository::extract_runs::claim`).
     unrecorded: UnrecordedChecks,
+    /// Checks that found the upstream unchanged: DEBUG lines, summed up hourly.
+    idle: IdleLog,
     /// `extractor.entities`, as the names of `repository::staging::ENTITIES`.
     entities: Vec<&'static str>,
     /// `extractor.required`: the entities whose unavailability upstream faults a run.
@@ -89,6 +92,7 @@ impl Extractor {
             stale: StaleWatch::default(),
             heartbeat: config.heartbeat_interval(),
             unrecorded: UnrecordedChecks::default(),
+            idle: IdleLog::new(config.extractor.interval),
             // The config was validated: every name is one of ENTITIES.
             entities: entity_names(&config.extractor.entities),
             required: entity_names(&config.extractor.required),
@@ -221,8 +225,10 @@ impl Extractor {
                         self.unrecorded.count
                     )
                 };
-                log::info!(
-                    "The source has no new data (checked in {:.2}s): staging is as extract run {loaded_by} loaded it; {written}.",
+                let line = self.idle.idle();
+                log::log!(
+                    line.level,
+                    "The source has no new data (checked in {:.2}s): staging is as extract run {loaded_by} loaded it; {written}{line}.",
                     started.elapsed().as_secs_f64()
                 );
                 self.metrics.count_run("unchanged");
@@ -257,7 +263,7 @@ impl Extractor {
                 &[],
             );
             // An ordinary stop (a restart, a deploy), not a failure.
-            log::info!("Extract run {run_id} cancelled by a shutdown signal; staging untouched.");
+            log::info!(run_id; "Extract run {run_id} cancelled by a shutdown signal; staging untouched.");
             self.metrics.count_run(cancelled.as_str());
             return Extracted::Ran(Outcome::Cancelled);
         }
@@ -272,7 +278,16 @@ impl Extractor {
         );
         match published {
             Ok(published) => {
-                log::info!(
+                // Failures loud: a failed run is an error, a partial one a warning.
+                let level = match published.status {
+                    RunStatus::Succeeded | RunStatus::Cancelled => log::Level::Info,
+                    RunStatus::Partial => log::Level::Warn,
+                    RunStatus::Failed | RunStatus::Running => log::Level::Error,
+                };
+                self.idle.worked();
+                log::log!(
+                    level,
+                    run_id;
                     "Extract run {run_id} {} in {:.2}s: {}; {} staging rows changed; {}.",
                     published.status.as_str(),
                     started.elapsed().as_secs_f64(),
@@ -287,6 +302,7 @@ impl Extractor {
             }
             Err(error) => {
                 log::error!(
+                    run_id;
                     "Extract run {run_id} failed after {:.2}s while writing staging (nothing written): {}",
                     started.elapsed().as_secs_f64(),
                     one_line(&format!("{error:#}"))

@@ -25,6 +25,9 @@ pub enum FetchError {
     /// Its records could not be written to (or read back from) the temporary spool file.
     #[error("spooling the records to a temporary file failed: {0}")]
     Spool(#[from] io::Error),
+    /// Not asked for: an earlier fetch of the run found the API host unreachable.
+    #[error("not fetched: the API host was unreachable")]
+    HostUnreachable,
 }
 
 impl FetchError {
@@ -227,31 +230,51 @@ fn single<Q: SingleQuery>(client: &Client, cancel: &CancelToken) -> Result<Spool
 
 /// Fetches every entity of `entities` (names of `repository::staging::ENTITIES`) completely
 /// before anything is written, each into its own spool. A failure of one entity does not stop
-/// the others (they can still be published; see `sink`).
+/// the others (they can still be published; see `sink`), except when the API host cannot be
+/// reached at all: then the rest of the run asks nothing more of it (each would only wait
+/// through its own retries) and those entities fail as [`FetchError::HostUnreachable`].
 pub fn fetch_all(client: &Client, entities: &[&'static str], cancel: &CancelToken) -> Pulled {
     let mut pulled = Pulled::default();
-    for (entity, fetch) in QUERIES {
-        if entities.contains(entity) {
-            let fetched = fetch(client, cancel);
-            match &fetched {
-                // Reported once per run, with the others (see `crate::Extractor`).
-                // A shutdown: the run is recorded as cancelled.
-                Err(FetchError::Api(sxapi::Error::Cancelled)) => {}
-                Err(error) if error.is_unavailable() => {
-                    log::debug!(
-                        "{entity} is unavailable upstream: {}",
-                        one_line(&error.to_string())
-                    );
-                }
-                Err(error) => log::error!(
-                    "Fetching {entity} from {} failed: {}",
-                    client.url(),
-                    one_line(&error.to_string())
-                ),
-                Ok(_) => {}
-            }
-            pulled.entities.insert(entity, fetched);
+    let selected: Vec<&(&str, Fetch)> = QUERIES
+        .iter()
+        .filter(|(entity, _)| entities.contains(entity))
+        .collect();
+    let mut unreachable = false;
+    for (done, (entity, fetch)) in selected.iter().enumerate() {
+        if unreachable {
+            pulled
+                .entities
+                .insert(entity, Err(FetchError::HostUnreachable));
+            continue;
         }
+        let fetched = fetch(client, cancel);
+        match &fetched {
+            // Reported once per run, with the others (see `crate::Extractor`).
+            // A shutdown: the run is recorded as cancelled.
+            Err(_) if cancel.is_cancelled() => {}
+            Err(FetchError::Api(error)) if error.is_unreachable() => {
+                unreachable = true;
+                log::error!(
+                        "Fetching {entity} from {} failed: {}; the host cannot be reached, so the other {} entities of this run are not asked for.",
+                        client.url(),
+                        one_line(&error.to_string()),
+                        selected.len() - done - 1
+                    );
+            }
+            Err(error) if error.is_unavailable() => {
+                log::debug!(
+                    "{entity} is unavailable upstream: {}",
+                    one_line(&error.to_string())
+                );
+            }
+            Err(error) => log::error!(
+                "Fetching {entity} from {} failed: {}",
+                client.url(),
+                one_line(&error.to_string())
+            ),
+            Ok(_) => {}
+        }
+        pulled.entities.insert(entity, fetched);
     }
     pulled
 }

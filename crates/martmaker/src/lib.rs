@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use repository::marts::{self, Refresh};
 use repository::{read, Database};
 use service::freshness::{Freshness, StaleWatch};
+use service::logging::IdleLog;
 use service::{Config, Job, Outcome, ServiceArgs};
 use sxapi::CancelToken;
 
@@ -25,6 +26,10 @@ pub struct Martmaker {
     metrics: Metrics,
     stale_after: Duration,
     stale: StaleWatch,
+    /// Ticks that found the marts up to date: DEBUG lines, summed up hourly.
+    idle: IdleLog,
+    /// Whether "waiting for the first extraction" was logged (once per process).
+    awaiting_logged: bool,
 }
 
 /// The whole `martmaker` binary: the job on its timer, the read API and health endpoints
@@ -54,6 +59,8 @@ impl Martmaker {
             metrics,
             stale_after: config.stale_after(),
             stale: StaleWatch::default(),
+            idle: IdleLog::new(config.martmaker.interval),
+            awaiting_logged: false,
         }
     }
 
@@ -84,6 +91,10 @@ impl Martmaker {
     fn tick(&mut self) -> repository::Result<Refresh> {
         let mut conn = self.database.connection()?;
         let tick = read::mart_tick(&mut conn, marts::PUBLICATION_MART)?;
+        if !tick.launches_loaded {
+            // Nothing to be stale yet: the "waiting" line says what there is to say.
+            return Ok(Refresh::AwaitingData);
+        }
         // The marts are only as fresh as staging: say so (once) when it has gone stale.
         self.stale
             .observe(&Freshness::from_facts(tick.freshness, self.stale_after));
@@ -101,12 +112,28 @@ impl Martmaker {
         let seconds = || started.elapsed().as_secs_f64();
         match self.tick() {
             Ok(Refresh::Unchanged { source_run_id }) => {
-                log::info!(
-                    "Marts unchanged: staging has not changed since extract run {} ({:.3}s).",
+                let line = self.idle.idle();
+                log::log!(
+                    line.level,
+                    "Marts unchanged: staging has not changed since extract run {} ({:.3}s){line}.",
                     source_run_id.map_or("none".into(), |id| id.to_string()),
                     seconds()
                 );
                 (BuildStatus::Unchanged, Outcome::Succeeded)
+            }
+            Ok(Refresh::AwaitingData) => {
+                let level = if self.awaiting_logged {
+                    log::Level::Debug
+                } else {
+                    log::Level::Info
+                };
+                self.awaiting_logged = true;
+                log::log!(
+                    level,
+                    "No marts yet: waiting for the first extraction that loads the launches; nothing is published until then ({:.3}s).",
+                    seconds()
+                );
+                (BuildStatus::Waiting, Outcome::Succeeded)
             }
             Ok(Refresh::Busy) => {
                 log::info!("Marts not rebuilt: another martmaker is building them right now.");
@@ -120,7 +147,9 @@ impl Martmaker {
                 publication_rows,
                 object_rows,
             }) => {
+                self.idle.worked();
                 log::info!(
+                    build_id;
                     "Mart build {build_id} ({}, {launches_recounted} launches recounted) published in {:.3}s from extract run {}: {publication_rows} publication rows, {object_rows} publication_by_object rows.",
                     mode.as_str(),
                     seconds(),
@@ -130,6 +159,7 @@ impl Martmaker {
             }
             Ok(Refresh::Failed { build_id, error }) => {
                 log::error!(
+                    build_id;
                     "Mart build {build_id} failed after {:.3}s; the previous marts stay published: {error}",
                     seconds()
                 );

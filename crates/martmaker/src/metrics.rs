@@ -32,14 +32,17 @@ pub enum BuildStatus {
     Unchanged,
     /// Another martmaker was building.
     Busy,
+    /// No extraction has loaded the launches yet: nothing built.
+    Waiting,
 }
 
 impl BuildStatus {
-    const ALL: [BuildStatus; 4] = [
+    const ALL: [BuildStatus; 5] = [
         BuildStatus::Succeeded,
         BuildStatus::Failed,
         BuildStatus::Unchanged,
         BuildStatus::Busy,
+        BuildStatus::Waiting,
     ];
 
     fn as_str(self) -> &'static str {
@@ -48,6 +51,7 @@ impl BuildStatus {
             BuildStatus::Failed => "failed",
             BuildStatus::Unchanged => "unchanged",
             BuildStatus::Busy => "busy",
+            BuildStatus::Waiting => "waiting",
         }
     }
 }
@@ -59,7 +63,7 @@ impl Metrics {
         let metrics = Metrics {
             builds: registry.counter(
                 "greenadam_mart_builds_total",
-                "Martmaker ticks by outcome (unchanged: staging had not changed, nothing written).",
+                "Martmaker ticks by outcome (unchanged: staging had not changed, nothing written; waiting: no extraction has loaded the launches yet, nothing built).",
                 &["status"],
             ),
             last_build: registry.gauge(

@@ -439,3 +439,84 @@ fn martmaker_once_binary_builds_then_reports_unchanged() {
     assert_eq!(second.status.code(), Some(0), "{log}");
     assert!(log.contains("Marts unchanged"), "{log}");
 }
+
+/// The lines at INFO or above, as "LEVEL message".
+fn loud(lines: &[test_kit::logs::Line]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|line| line.level <= log::Level::Info)
+        .map(|line| format!("{} {}", line.level, line.message))
+        .collect()
+}
+
+/// A fresh database: the martmaker's ticks publish nothing (no build row, no mart row) and say
+/// so once; the first extraction that loads the launches is built on the next tick. Then the
+/// idle ticks: the first one at INFO, the others at DEBUG with a summary at INFO once an
+/// hour's worth of ticks has passed (three ticks of 20 minutes here: counted, not waited for).
+#[test]
+fn no_marts_before_the_first_extraction_and_quiet_idle_ticks() {
+    let stack = Stack::new(Dataset::fixture("current").unwrap());
+    let mut config = stack.config.clone();
+    config.martmaker.interval = std::time::Duration::from_secs(20 * 60);
+    let mut maker = Martmaker::new(&config, stack.database_for::<Martmaker>()).unwrap();
+    let mut tick = || {
+        let (outcome, lines) = test_kit::logs::capture(|| maker.run(&CancelToken::new()));
+        assert_eq!(outcome, Outcome::Succeeded, "{lines:?}");
+        lines
+    };
+
+    let waiting: Vec<_> = (0..4).flat_map(|_| tick()).collect();
+    assert_eq!(stack.count("marts.build_run"), 0, "no build attempted");
+    assert_eq!(stack.count("marts.publication"), 0, "nothing published");
+    let said = loud(&waiting);
+    assert_eq!(said.len(), 1, "one line for four ticks: {said:?}");
+    assert!(
+        said[0].starts_with("INFO No marts yet: waiting for the first extraction that loads the launches; nothing is published until then"),
+        "{said:?}"
+    );
+    let every_tick = waiting
+        .iter()
+        .filter(|line| line.message.contains("waiting for the first extraction"));
+    assert_eq!(
+        every_tick.count(),
+        4,
+        "the others at debug level: {waiting:?}"
+    );
+
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    let built = loud(&tick());
+    assert_eq!(built.len(), 1, "{built:?}");
+    assert!(
+        built[0].starts_with("INFO Mart build 1 (full, 8 launches recounted)")
+            && built[0].contains("from extract run 1"),
+        "{built:?}"
+    );
+
+    let first_idle = loud(&tick());
+    assert_eq!(first_idle.len(), 1, "{first_idle:?}");
+    assert!(
+        first_idle[0].contains("Marts unchanged")
+            && first_idle[0].contains("logged at debug level from now on, with a summary every 1h"),
+        "{first_idle:?}"
+    );
+    for _ in 0..2 {
+        let idle = tick();
+        assert!(loud(&idle).is_empty(), "{idle:?}");
+        assert!(idle
+            .iter()
+            .any(|line| line.level == log::Level::Debug
+                && line.message.starts_with("Marts unchanged")));
+    }
+    let summary = loud(&tick());
+    assert_eq!(summary.len(), 1, "{summary:?}");
+    assert!(
+        summary[0].starts_with("INFO Marts unchanged: staging has not changed since extract run 1")
+            && summary[0].ends_with("; 3 checks found nothing to do since the last report."),
+        "{summary:?}"
+    );
+    assert_eq!(
+        stack.count("marts.build_run"),
+        1,
+        "idle ticks write nothing"
+    );
+}

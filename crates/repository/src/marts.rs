@@ -43,6 +43,9 @@ pub enum Refresh {
     },
     /// Another process is building right now: nothing written.
     Busy,
+    /// No extract run has loaded the launches yet: nothing to build from, nothing written
+    /// (marts of an empty staging would read as data: zeros).
+    AwaitingData,
     /// New marts published.
     Built {
         /// The `marts.build_run` id.
@@ -161,9 +164,10 @@ macro_rules! staging_change_sql {
 }
 
 /// "Did staging change since the last successful build of mart `$1`?" as a derived table
-/// `since_last_build (staging_change, up_to_date)`: up to date when that build read exactly
-/// the last run that changed staging (or nothing, when there is none). The one rule: the
-/// refresh asks it before building, and the martmaker's tick inside its one idle statement
+/// `since_last_build (staging_change, up_to_date, launches_loaded)`: up to date when that
+/// build read exactly the last run that changed staging (or nothing, when there is none);
+/// `launches_loaded` when any run refreshed the launches (no build before that). The one rule:
+/// the refresh asks it before building, and the martmaker's tick inside its one idle statement
 /// (`read::mart_tick`).
 macro_rules! since_last_build_sql {
     () => {
@@ -171,7 +175,10 @@ macro_rules! since_last_build_sql {
             "(SELECT change.staging_change,
                      coalesce(build.found
                               AND build.source_run_id IS NOT DISTINCT FROM change.staging_change,
-                              false) AS up_to_date
+                              false) AS up_to_date,
+                     EXISTS (SELECT 1 FROM staging.extract_run run WHERE ",
+            $crate::read::refreshed_the_launches_sql!(),
+            ") AS launches_loaded
               FROM (",
             $crate::marts::staging_change_sql!(),
             ") AS change
@@ -191,6 +198,8 @@ struct SinceLastBuild {
     staging_change: Option<i64>,
     #[diesel(sql_type = diesel::sql_types::Bool)]
     up_to_date: bool,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    launches_loaded: bool,
 }
 
 /// The last extract run that changed staging, read in the caller's snapshot.
@@ -222,12 +231,16 @@ fn last_successful(conn: &mut PgConnection) -> QueryResult<Option<BuildRun>> {
 /// Brings `marts.publication` and `marts.publication_by_object` up to date if staging changed
 /// since the last successful build, checks them, and publishes them in one transaction. The
 /// build recomputes only what changed since that build ([`BuildMode::Incremental`]) unless
-/// it has to start from scratch ([`BuildMode::Full`]).
+/// it has to start from scratch ([`BuildMode::Full`]). Nothing is built before the first
+/// extract run that loaded the launches ([`Refresh::AwaitingData`]).
 pub fn refresh_publication(conn: &mut PgConnection) -> Result<Refresh> {
     let check: SinceLastBuild =
         diesel::sql_query(concat!("SELECT * FROM ", since_last_build_sql!()))
             .bind::<Text, _>(PUBLICATION_MART)
             .get_result(conn)?;
+    if !check.launches_loaded {
+        return Ok(Refresh::AwaitingData);
+    }
     if check.up_to_date {
         return Ok(Refresh::Unchanged {
             source_run_id: check.staging_change,

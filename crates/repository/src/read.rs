@@ -197,34 +197,47 @@ pub struct ExtractFreshness {
     pub last_extract: Option<LastExtract>,
 }
 
+/// "Did extract run `run` refresh the launches?", a condition on a `staging.extract_run` row
+/// named `run`: it `succeeded`, or was `partial` with the launches loaded (with every entity
+/// extracted, today's endpoint always makes runs `partial`, its broken resolvers failing; the
+/// copy is still fresh). One rule for staging's freshness (`freshness_sql!`) and for "is there
+/// any data to build marts from?" (`crate::marts::since_last_build_sql!`).
+macro_rules! refreshed_the_launches_sql {
+    () => {
+        "(run.status = 'succeeded'
+          OR (run.status = 'partial' AND EXISTS (
+                  SELECT 1 FROM staging.extract_run_entity loaded
+                  WHERE loaded.run_id = run.id
+                    AND loaded.entity = 'launch'
+                    AND loaded.status = 'succeeded')))"
+    };
+}
+
 /// The statement behind [`ExtractFreshness`], one row of `now`, `finished_at`, `rows_changed`
 /// and `last_checked_at`. A macro (a literal) so that the statements that need the same facts
 /// splice the very same text: the martmaker's tick ([`mart_tick`]) and the extractor's
 /// heartbeat ([`crate::extract_runs::claim`]), which must judge "recorded recently" exactly as
-/// `/readyz` judges "fresh". A run refreshed the launches when it `succeeded`, or was
-/// `partial` with the launches loaded (with every entity extracted, today's endpoint always
-/// makes runs `partial`, its broken resolvers failing; the copy is still fresh). A later check
-/// that found the upstream unchanged (recorded on whichever run loaded last) confirms every
-/// entity, the launches included.
+/// `/readyz` judges "fresh". It reads the last run that refreshed the launches
+/// (`refreshed_the_launches_sql!`). A later check that found the upstream unchanged (recorded
+/// on whichever run loaded last) confirms every entity, the launches included.
 macro_rules! freshness_sql {
     () => {
-        "SELECT now() AS now, last.finished_at, last.rows_changed,
-                (SELECT max(last_checked_at) FROM staging.extract_run) AS last_checked_at
-         FROM (SELECT) AS one
-         LEFT JOIN LATERAL (
-             SELECT run.finished_at, run.rows_changed
-             FROM staging.extract_run run
-             WHERE run.status = 'succeeded'
-                OR (run.status = 'partial' AND EXISTS (
-                        SELECT 1 FROM staging.extract_run_entity loaded
-                        WHERE loaded.run_id = run.id
-                          AND loaded.entity = 'launch'
-                          AND loaded.status = 'succeeded'))
-             ORDER BY run.id DESC
-             LIMIT 1) AS last ON true"
+        concat!(
+            "SELECT now() AS now, last.finished_at, last.rows_changed,
+                    (SELECT max(last_checked_at) FROM staging.extract_run) AS last_checked_at
+             FROM (SELECT) AS one
+             LEFT JOIN LATERAL (
+                 SELECT run.finished_at, run.rows_changed
+                 FROM staging.extract_run run
+                 WHERE ",
+            $crate::read::refreshed_the_launches_sql!(),
+            "
+                 ORDER BY run.id DESC
+                 LIMIT 1) AS last ON true"
+        )
     };
 }
-pub(crate) use freshness_sql;
+pub(crate) use {freshness_sql, refreshed_the_launches_sql};
 
 /// One row of `freshness_sql!`.
 #[derive(QueryableByName)]
@@ -275,6 +288,8 @@ pub struct MartTick {
     pub staging_change: Option<i64>,
     /// The last successful build of the mart was built from exactly that run: nothing to do.
     pub up_to_date: bool,
+    /// An extract run has refreshed the launches: there is data to build the marts from.
+    pub launches_loaded: bool,
 }
 
 /// Reads [`MartTick`] for `mart` (a `marts.build_run.mart` value). "Up to date" is the very
@@ -290,6 +305,8 @@ pub fn mart_tick(conn: &mut PgConnection, mart: &str) -> Result<MartTick> {
         staging_change: Option<i64>,
         #[diesel(sql_type = Bool)]
         up_to_date: bool,
+        #[diesel(sql_type = Bool)]
+        launches_loaded: bool,
     }
     let row: Row = diesel::sql_query(concat!(
         "SELECT freshness.*, since_last_build.* FROM (",
@@ -303,5 +320,6 @@ pub fn mart_tick(conn: &mut PgConnection, mart: &str) -> Result<MartTick> {
         freshness: row.freshness.into(),
         staging_change: row.staging_change,
         up_to_date: row.up_to_date,
+        launches_loaded: row.launches_loaded,
     })
 }

@@ -175,10 +175,23 @@ fn expected(rows: &[Row]) -> Vec<(String, [i64; 10])> {
         .collect()
 }
 
+/// No build before an extraction has loaded the launches (zeros would read as data); an
+/// extraction that found nothing upstream gives three rows of zeros, then "unchanged".
 #[test]
-fn empty_staging_gives_three_zero_rows_and_then_unchanged() {
+fn no_build_before_an_extraction_then_empty_staging_gives_three_zero_rows() {
     let (_db, database) = common::migrated();
     let mut conn = common::conn(&database);
+    assert_eq!(
+        refresh_publication(&mut conn).unwrap(),
+        Refresh::AwaitingData
+    );
+    let builds = |conn: &mut repository::PgPooled| -> i64 {
+        build_run::table.count().get_result(conn).unwrap()
+    };
+    assert_eq!(builds(&mut conn), 0, "waiting writes nothing");
+    assert!(publication(&mut conn).unwrap().is_empty());
+
+    load(&database, |run| common::snapshot(run, vec![], vec![]));
     let built = refresh_publication(&mut conn).unwrap();
     assert!(
         matches!(
@@ -206,8 +219,7 @@ fn empty_staging_gives_three_zero_rows_and_then_unchanged() {
             source_run_id: None
         }
     );
-    let builds: i64 = build_run::table.count().get_result(&mut conn).unwrap();
-    assert_eq!(builds, 1, "an unchanged refresh writes nothing");
+    assert_eq!(builds(&mut conn), 1, "an unchanged refresh writes nothing");
 }
 
 /// (entity, object_id, total, launches, launch_publications)

@@ -73,6 +73,7 @@ fn the_martmaker_tick_agrees_with_the_refresh() {
     let mut conn = common::conn(&database);
     let agreed = |conn: &mut repository::PgPooled| {
         let tick = read::mart_tick(conn, marts::PUBLICATION_MART).unwrap();
+        assert!(tick.launches_loaded);
         assert_eq!(
             tick.freshness.last_extract,
             read::extract_freshness(conn).unwrap().last_extract
@@ -98,9 +99,21 @@ fn the_martmaker_tick_agrees_with_the_refresh() {
         run
     };
 
+    let awaiting = |conn: &mut repository::PgPooled| {
+        let tick = read::mart_tick(conn, marts::PUBLICATION_MART).unwrap();
+        assert_eq!(
+            marts::refresh_publication(conn).unwrap(),
+            Refresh::AwaitingData
+        );
+        !tick.launches_loaded
+    };
+    assert!(awaiting(&mut conn), "no extraction yet: nothing to build");
+    run(&database, &["launch"]);
+    assert!(awaiting(&mut conn), "the launches failed: still nothing");
+    run(&database, &[]);
     assert!(
         !agreed(&mut conn),
-        "never built: build (from an empty staging)"
+        "never built: build (from a run that changed no row)"
     );
     assert!(agreed(&mut conn), "built from nothing, nothing since");
     run(&database, &[]);

@@ -65,7 +65,11 @@ fn the_extractor_writes_staging_and_cannot_touch_marts() {
 
 #[test]
 fn the_martmaker_reads_staging_and_writes_marts_only() {
-    let (db, _owner) = common::migrated();
+    let (db, owner) = common::migrated();
+    // An extraction to build from (there is no build before one).
+    let mut conn = common::conn(&owner);
+    let run = repository::extract_runs::start(&mut conn).unwrap();
+    repository::staging::publish(&mut conn, run, common::snapshot(run, vec![], vec![])).unwrap();
     let martmaker = as_role(&db, "greenadam_martmaker");
     allowed(&martmaker, READ_STAGING);
     denied(&martmaker, WRITE_STAGING);

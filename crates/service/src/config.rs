@@ -25,6 +25,9 @@ pub struct Config {
     /// Log filter when `RUST_LOG` is not set (`error`, `warn`, `info`, `debug`, `trace`).
     #[serde(default = "defaults::log_level")]
     pub log_level: String,
+    /// How each log line is written: `text` for people, `json` for log collectors.
+    #[serde(default)]
+    pub log_format: LogFormat,
     /// Where the data lives.
     #[serde(default)]
     pub database: DatabaseConfig,
@@ -40,6 +43,18 @@ pub struct Config {
     /// What a service logs as warnings once logging is set up (e.g. a file that sets nothing).
     #[serde(skip)]
     pub warnings: Vec<String>,
+}
+
+/// `log_format`: one line per record either way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// `[timestamp LEVEL target] message`, env_logger's own layout.
+    #[default]
+    Text,
+    /// One JSON object per line: `timestamp`, `level`, `target`, `message`, and `run_id` or
+    /// `build_id` on the lines about one extract run or mart build.
+    Json,
 }
 
 /// `database:` section.
@@ -364,6 +379,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             log_level: defaults::log_level(),
+            log_format: LogFormat::default(),
             database: DatabaseConfig::default(),
             api: ApiConfig::default(),
             extractor: ExtractorConfig::default(),

@@ -4,9 +4,10 @@ pub mod config;
 pub mod duration;
 pub mod freshness;
 pub mod http;
+pub mod logging;
 pub mod metrics;
 pub mod runner;
 
-pub use config::{Config, ConfigError, Listen};
+pub use config::{Config, ConfigError, Listen, LogFormat};
 pub use http::Http;
 pub use runner::{run_service, Job, Outcome, ServiceArgs};

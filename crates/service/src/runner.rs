@@ -107,7 +107,7 @@ where
             return ExitCode::from(2);
         }
     };
-    init_logging(&config.log_level);
+    crate::logging::init(&config.log_level, config.log_format);
     for warning in &config.warnings {
         log::warn!("{warning}");
     }
@@ -350,10 +350,18 @@ fn wait_for_database(config: &Config, cancel: &CancelToken) -> Result<Database, 
                 return Ok(database);
             }
             Err(error) if Instant::now() < deadline => {
-                log::warn!(
-                    "Database {} not reachable yet (attempt {attempt}), retrying in {}s: {error}",
+                // One warning; the attempts after it are DEBUG lines (the last one is ERROR).
+                let level = if attempt == 1 {
+                    log::Level::Warn
+                } else {
+                    log::Level::Debug
+                };
+                log::log!(
+                    level,
+                    "Database {} not reachable yet (attempt {attempt}), retrying every {}s for up to {}: {error}",
                     redact_url(&config.database.url),
-                    DATABASE_RETRY_PAUSE.as_secs()
+                    DATABASE_RETRY_PAUSE.as_secs(),
+                    humantime::format_duration(config.database.startup_timeout)
                 );
                 if !cancel.sleep(DATABASE_RETRY_PAUSE) {
                     return Err(ExitCode::from(130));
@@ -370,13 +378,4 @@ fn wait_for_database(config: &Config, cancel: &CancelToken) -> Result<Database, 
             }
         }
     }
-}
-
-/// `RUST_LOG` wins; otherwise the config's `log_level`.
-fn init_logging(level: &str) {
-    let env = env_logger::Env::default().default_filter_or(level);
-    // A second init (tests calling run_service twice) is harmless: keep the first logger.
-    let _ = env_logger::Builder::from_env(env)
-        .format_timestamp_millis()
-        .try_init();
 }

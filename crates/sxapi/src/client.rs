@@ -282,12 +282,15 @@ impl Client {
     }
 
     /// Posts one operation, retrying transient failures; returns `data` and the retry count.
+    /// Each attempt is a DEBUG line; when all of them fail, the error says how many were made
+    /// ([`Error::GaveUp`]), so that the caller's one line tells the whole story.
     fn post_with_retry<Q, V: serde::Serialize>(
         &self,
         operation: &cynic::Operation<Q, V>,
         cancel: &CancelToken,
     ) -> Result<(Value, u32)> {
         let policy = &self.settings.retry;
+        let first_started = Instant::now();
         let mut attempt = 1;
         loop {
             let started = Instant::now();
@@ -297,35 +300,50 @@ impl Client {
                 attempt,
                 succeeded: result.is_ok(),
             };
-            log::debug!(
-                "POST {} attempt {attempt} took {:?}: {}",
-                self.settings.url,
-                report.duration,
-                if report.succeeded { "ok" } else { "error" }
-            );
             if let Some(Observer(observer)) = &self.observer {
                 observer(&report);
             }
-            match result {
-                Ok(data) => return Ok((data, attempt - 1)),
-                Err(Failure { error, retry_after })
-                    if error.is_transient() && attempt < policy.max_attempts.max(1) =>
-                {
-                    let wait = retry_after
-                        .map(|server_says| server_says.min(policy.max_backoff))
-                        .unwrap_or_else(|| policy.backoff(attempt));
-                    log::warn!(
-                        "Request to the SpaceX API failed (attempt {attempt} of {}), retrying in {:.1}s: {error}",
-                        policy.max_attempts,
-                        wait.as_secs_f64()
+            let Failure { error, retry_after } = match result {
+                Ok(data) => {
+                    log::debug!(
+                        "POST {} attempt {attempt} took {:?}: ok",
+                        self.settings.url,
+                        report.duration,
                     );
-                    if !cancel.sleep(wait) {
-                        return Err(Error::Cancelled);
-                    }
-                    attempt += 1;
+                    return Ok((data, attempt - 1));
                 }
-                Err(Failure { error, .. }) => return Err(error),
+                Err(failure) => failure,
+            };
+            if !error.is_transient() || attempt >= policy.max_attempts.max(1) {
+                log::debug!(
+                    "POST {} attempt {attempt} took {:?}, giving up: {error}",
+                    self.settings.url,
+                    report.duration,
+                );
+                return Err(if attempt > 1 && error.is_transient() {
+                    Error::GaveUp {
+                        attempts: attempt,
+                        elapsed: first_started.elapsed(),
+                        last: Box::new(error),
+                    }
+                } else {
+                    error
+                });
             }
+            let wait = retry_after
+                .map(|server_says| server_says.min(policy.max_backoff))
+                .unwrap_or_else(|| policy.backoff(attempt));
+            log::debug!(
+                "POST {} attempt {attempt} of {} took {:?}, retrying in {}ms: {error}",
+                self.settings.url,
+                policy.max_attempts,
+                report.duration,
+                wait.as_millis(),
+            );
+            if !cancel.sleep(wait) {
+                return Err(Error::Cancelled);
+            }
+            attempt += 1;
         }
     }
 

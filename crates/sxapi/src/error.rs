@@ -55,6 +55,17 @@ pub enum Error {
     /// The caller cancelled the fetch (shutdown).
     #[error("cancelled")]
     Cancelled,
+    /// Every attempt of one request failed with a transient error; `last` is the last one.
+    /// (A request tried once, `api.retry.max_attempts: 1`, fails with its error as it is.)
+    #[error("{last} (gave up after {attempts} attempts in {:.1}s)", elapsed.as_secs_f64())]
+    GaveUp {
+        /// Requests made.
+        attempts: u32,
+        /// From the first request to the last failure, back-offs included.
+        elapsed: std::time::Duration,
+        /// Why the last attempt failed.
+        last: Box<Error>,
+    },
 }
 
 impl Error {
@@ -63,6 +74,36 @@ impl Error {
         match self {
             Error::Transport(_) | Error::Json(_) => true,
             Error::HttpStatus { status, .. } => *status == 429 || *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// The error itself, or for [`Error::GaveUp`] the last attempt's: what went wrong, for
+    /// code that tells causes apart.
+    pub fn cause(&self) -> &Error {
+        match self {
+            Error::GaveUp { last, .. } => last,
+            other => other,
+        }
+    }
+
+    /// Whether no connection to the API host could be made at all (refused, unknown host,
+    /// connect timeout): the host is down or unreachable, and every other request to it would
+    /// fail the same way for now.
+    pub fn is_unreachable(&self) -> bool {
+        use ureq::Error as U;
+        match self.cause() {
+            Error::Transport(U::Io(io)) => matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionRefused
+                    | std::io::ErrorKind::HostUnreachable
+                    | std::io::ErrorKind::NetworkUnreachable
+            ),
+            Error::Transport(
+                U::HostNotFound
+                | U::ConnectionFailed
+                | U::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve),
+            ) => true,
             _ => false,
         }
     }

@@ -695,15 +695,46 @@ fn fails_with(fault: Fault, tweak: impl FnOnce(&mut ClientSettings)) -> (Error, 
     (error, server.requests_for("launches"), started.elapsed())
 }
 
-/// HTTP 503 forever: HttpStatus 503 after exactly max_attempts (3) requests.
+/// HTTP 503 forever: HttpStatus 503 after exactly max_attempts (3) requests, the error saying
+/// how many were made (the one line the caller logs tells the whole story).
 #[test]
 fn persistent_503_fails_after_max_attempts() {
     let (error, requests, _) = fails_with(Fault::Status(503), |_| {});
     assert!(
-        matches!(error, Error::HttpStatus { status: 503, .. }),
+        matches!(error, Error::GaveUp { attempts: 3, .. }),
         "{error:?}"
     );
+    assert!(
+        matches!(error.cause(), Error::HttpStatus { status: 503, .. }),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(message.starts_with("HTTP status 503"), "{message}");
+    assert!(
+        message.contains("(gave up after 3 attempts in "),
+        "{message}"
+    );
+    assert!(!error.is_unreachable());
     assert_eq!(requests, 3);
+}
+
+/// Nothing listens on the port: every attempt is refused, and the error says the host is
+/// unreachable (the extractor stops asking it for the rest of the run).
+#[test]
+fn a_closed_port_is_unreachable_after_the_retries() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let error = client(&format!("http://127.0.0.1:{port}/"))
+        .fetch_launches(&CancelToken::new())
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::GaveUp { attempts: 3, .. }),
+        "{error:?}"
+    );
+    assert!(error.is_unreachable(), "{error:?}");
 }
 
 /// max_attempts 1 means no retry at all.

@@ -2,6 +2,7 @@
 
 mod cluster;
 mod conninfo;
+pub mod logs;
 mod migrations;
 mod proxy;
 
