@@ -193,3 +193,36 @@ fn help_states_the_extractors_exit_codes() {
     assert_eq!(listed, ["0", "1", "2", "3", "4", "130"], "{help}");
     assert!(codes.contains("3    the run was partial"), "{help}");
 }
+
+/// `log_format: json`: every line the binary writes is one JSON object with the timestamp,
+/// level, target and message, and the run's summary carries its `run_id`.
+#[test]
+fn log_format_json_writes_one_object_per_line() {
+    let stack = Stack::new(Dataset::fixture("current").unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let config = stack.config_file(dir.path(), "log_format: json\n");
+    let output = once(&config);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let lines: Vec<serde_json::Value> = stderr(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    assert!(lines.len() >= 2, "{lines:?}");
+    for line in &lines {
+        for key in ["timestamp", "level", "target", "message"] {
+            assert!(line[key].is_string(), "{key} in {line}");
+        }
+    }
+    let summary = lines
+        .iter()
+        .find(|line| {
+            line["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Extract run 1 succeeded")
+        })
+        .expect("the run's line");
+    assert_eq!(summary["run_id"], 1, "{summary}");
+    assert_eq!(summary["level"], "INFO");
+    assert_eq!(summary["target"], "extractor");
+}

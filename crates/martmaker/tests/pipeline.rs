@@ -440,6 +440,44 @@ fn martmaker_once_binary_builds_then_reports_unchanged() {
     assert!(log.contains("Marts unchanged"), "{log}");
 }
 
+/// `log_format: json` from the martmaker: a build's line carries its `build_id`.
+#[test]
+fn martmaker_json_log_lines_carry_the_build_id() {
+    let stack = Stack::new(Dataset::fixture("current").unwrap());
+    assert_eq!(stack.extract(), Outcome::Succeeded);
+    let dir = tempfile::tempdir().unwrap();
+    let config = stack.config_file(dir.path(), "log_format: json\n");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_martmaker"))
+        .args(["--once", "--config"])
+        .arg(&config)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{log}");
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let build = lines
+        .iter()
+        .find(|line| {
+            line["message"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("Mart build 1 ")
+        })
+        .expect("the build's line");
+    assert_eq!(build["build_id"], 1, "{build}");
+    assert_eq!(build["level"], "INFO");
+    assert_eq!(build["target"], "martmaker");
+    assert!(
+        build["timestamp"].as_str().unwrap().ends_with('Z'),
+        "{build}"
+    );
+}
+
 /// The lines at INFO or above, as "LEVEL message".
 fn loud(lines: &[test_kit::logs::Line]) -> Vec<String> {
     lines

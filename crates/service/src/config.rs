@@ -1155,6 +1155,15 @@ mod tests {
     }
 
     #[test]
+    fn log_format_is_text_or_json() {
+        assert_eq!(parse("").expect("defaults").log_format, LogFormat::Text);
+        let json = parse("log_format: json\n").expect("valid");
+        assert_eq!(json.log_format, LogFormat::Json);
+        let err = parse("log_format: xml\n").expect_err("unknown format");
+        assert_eq!(err.key, "log_format");
+    }
+
+    #[test]
     fn errors_are_one_line() {
         let err = parse("api:\n  page_size: many\n").expect_err("bad type");
         assert_eq!(err.key, "api.page_size");
