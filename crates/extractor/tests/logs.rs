@@ -14,7 +14,7 @@ use extractor::Extractor;
 use service::{Config, Job, Outcome};
 use spacex_fake::{Dataset, Fault, FaultRule};
 use sxapi::CancelToken;
-use test_kit::logs::{capture, Line};
+use test_kit::logs::{capture, loud, Line};
 
 /// One run of `extractor`, with the lines it logged.
 fn run(extractor: &mut Extractor) -> (Outcome, Vec<Line>) {
@@ -23,15 +23,6 @@ fn run(extractor: &mut Extractor) -> (Outcome, Vec<Line>) {
 
 fn extractor(stack: &Stack, config: &Config) -> Extractor {
     Extractor::new(config, stack.database_for::<Extractor>()).unwrap()
-}
-
-/// The lines at INFO or above, as "LEVEL message".
-fn loud(lines: &[Line]) -> Vec<String> {
-    lines
-        .iter()
-        .filter(|line| line.level <= log::Level::Info)
-        .map(|line| format!("{} {}", line.level, line.message))
-        .collect()
 }
 
 /// Lines of our own crates at `level` that contain `text`.

@@ -14,6 +14,7 @@ use repository::marts::{self, Refresh};
 use service::{Job, Outcome};
 use spacex_fake::Dataset;
 use sxapi::CancelToken;
+use test_kit::logs::loud;
 
 /// A martmaker working as its own database role, as the binary does.
 fn martmaker(stack: &Stack) -> Martmaker {
@@ -412,21 +413,24 @@ struct Total {
     n: i64,
 }
 
+/// The real `martmaker --once` with `config`.
+fn martmaker_once(config: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_martmaker"))
+        .args(["--once", "--config"])
+        .arg(config)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn martmaker_once_binary_builds_then_reports_unchanged() {
     let stack = Stack::new(Dataset::fixture("current").unwrap());
     assert_eq!(stack.extract(), Outcome::Succeeded);
     let dir = tempfile::tempdir().unwrap();
     let config = stack.config_file(dir.path(), "");
-    let run = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_martmaker"))
-            .args(["--once", "--config"])
-            .arg(&config)
-            .env_remove("DATABASE_URL")
-            .env("RUST_LOG", "info")
-            .output()
-            .unwrap()
-    };
+    let run = || martmaker_once(&config);
     let first = run();
     let log = String::from_utf8_lossy(&first.stderr);
     assert_eq!(first.status.code(), Some(0), "{log}");
@@ -447,19 +451,10 @@ fn martmaker_json_log_lines_carry_the_build_id() {
     assert_eq!(stack.extract(), Outcome::Succeeded);
     let dir = tempfile::tempdir().unwrap();
     let config = stack.config_file(dir.path(), "log_format: json\n");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_martmaker"))
-        .args(["--once", "--config"])
-        .arg(&config)
-        .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "info")
-        .output()
-        .unwrap();
+    let output = martmaker_once(&config);
     let log = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{log}");
-    let lines: Vec<serde_json::Value> = log
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
-        .collect();
+    let lines = common::json_lines(&log);
     let build = lines
         .iter()
         .find(|line| {
@@ -476,15 +471,6 @@ fn martmaker_json_log_lines_carry_the_build_id() {
         build["timestamp"].as_str().unwrap().ends_with('Z'),
         "{build}"
     );
-}
-
-/// The lines at INFO or above, as "LEVEL message".
-fn loud(lines: &[test_kit::logs::Line]) -> Vec<String> {
-    lines
-        .iter()
-        .filter(|line| line.level <= log::Level::Info)
-        .map(|line| format!("{} {}", line.level, line.message))
-        .collect()
 }
 
 /// A fresh database: the martmaker's ticks publish nothing (no build row, no mart row) and say

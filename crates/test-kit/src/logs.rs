@@ -58,3 +58,12 @@ pub fn capture<T>(f: impl FnOnce() -> T) -> (T, Vec<Line>) {
     let lines = CAPTURED.with(|captured| captured.borrow_mut().take().unwrap_or_default());
     (result, lines)
 }
+
+/// The lines a person reads at the default level (INFO and above), as "LEVEL message".
+pub fn loud(lines: &[Line]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|line| line.level <= log::Level::Info)
+        .map(|line| format!("{} {}", line.level, line.message))
+        .collect()
+}

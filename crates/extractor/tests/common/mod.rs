@@ -309,6 +309,23 @@ impl Stack {
         );
         child
     }
+    }
+}
+
+/// The lines of a binary's stderr written with `log_format: json`, each checked to be one
+/// JSON object with the keys every line has.
+pub fn json_lines(stderr: &str) -> Vec<serde_json::Value> {
+    stderr
+        .lines()
+        .map(|line| {
+            let object: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            for key in ["timestamp", "level", "target", "message"] {
+                assert!(object[key].is_string(), "{key} in {line}");
+            }
+            object
+        })
+        .collect()
 }
 
 /// Sends `signal` (`TERM`, `KILL`, …) to the child.
