@@ -309,7 +309,6 @@ impl Stack {
         );
         child
     }
-    }
 }
 
 /// The lines of a binary's stderr written with `log_format: json`, each checked to be one
