@@ -34,7 +34,7 @@ pub use launch::{
 pub use launchpad::NewLaunchpad;
 pub use mission::{NewMission, NewMissionPayload};
 pub use payload::NewPayload;
-pub use publication::{Publication, PublicationByObject};
+pub use publication::{Publication, PublicationByObject, PUBLICATION_KINDS};
 pub use rejected::{NewRejected, Rejected};
 pub use roadster::NewRoadster;
 pub use rocket::NewRocket;

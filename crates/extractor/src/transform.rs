@@ -508,8 +508,8 @@ const MAX_REASON_CHARS: usize = 120;
 
 /// One line for the run's log, short whatever the number of entities: the records loaded and
 /// rejected with the count per entity loaded; then the entities not loaded by status, with
-/// the reason of those at fault (`required`: see `repository::staging::at_fault`); pages
-/// and retries.
+/// the reason of those at fault (`required`: see `repository::staging::at_fault`), each
+/// reason once; pages and retries.
 pub fn summary(entities: &[ExtractRunEntity], required: &[&str]) -> String {
     let with_status =
         |status: EntityStatus| entities.iter().filter(move |e| e.status == status.as_str());
@@ -529,13 +529,24 @@ pub fn summary(entities: &[ExtractRunEntity], required: &[&str]) -> String {
         (EntityStatus::Withheld, "withheld"),
         (EntityStatus::Failed, "FAILED"),
     ] {
-        let named: Vec<String> = with_status(status)
-            .map(|e| match &e.error {
-                Some(error) if at_fault(e, required) => {
-                    let reason: String = one_line(error).chars().take(MAX_REASON_CHARS).collect();
-                    format!("{} ({reason})", e.entity)
-                }
-                _ => e.entity.clone(),
+        // Entities that share a reason (a host down fails them all alike) name it once.
+        let mut groups: Vec<(Option<String>, Vec<&str>)> = Vec::new();
+        for e in with_status(status) {
+            let reason = e
+                .error
+                .as_deref()
+                .filter(|_| at_fault(e, required))
+                .map(|error| one_line(error).chars().take(MAX_REASON_CHARS).collect());
+            match groups.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, names)) => names.push(&e.entity),
+                None => groups.push((reason, vec![&e.entity])),
+            }
+        }
+        let named: Vec<String> = groups
+            .iter()
+            .map(|(reason, names)| match reason {
+                Some(reason) => format!("{} ({reason})", names.join(", ")),
+                None => names.join(", "),
             })
             .collect();
         if !named.is_empty() {

@@ -179,17 +179,7 @@ fn the_first_start_on_a_fresh_database_migrates_then_works() {
 
 #[test]
 fn help_states_the_extractors_exit_codes() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_extractor"))
-        .arg("--help")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    let help = String::from_utf8(output.stdout).unwrap();
-    let codes = help.split_once("Exit codes:\n").unwrap().1;
-    let listed: Vec<&str> = codes
-        .lines()
-        .filter_map(|line| line.split_whitespace().next())
-        .collect();
+    let (help, listed, codes) = test_kit::cli::exit_codes(env!("CARGO_BIN_EXE_extractor"));
     assert_eq!(listed, ["0", "1", "2", "3", "4", "130"], "{help}");
     assert!(codes.contains("3    the run was partial"), "{help}");
 }

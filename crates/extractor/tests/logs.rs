@@ -104,10 +104,14 @@ fn an_unreachable_api_host_fails_the_rest_of_the_run_fast() {
         said[1].starts_with("ERROR Extract run 1 failed in "),
         "{said:#?}"
     );
+    // The run's line names the shared reason once, not once per entity.
+    let unreachable = "not fetched: the API host was unreachable";
+    assert_eq!(said[1].matches(unreachable).count(), 1, "{}", said[1]);
+    assert!(said.iter().all(|line| line.len() < 1_000), "{said:#?}");
     for entity in ["mission", "ship_mission"] {
         assert_eq!(
             stack.latest_report(entity).error.as_deref(),
-            Some("not fetched: the API host was unreachable"),
+            Some(unreachable),
             "{entity}"
         );
     }

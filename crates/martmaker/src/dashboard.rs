@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
-use db_models::models::{BuildRun, PublicationByObject};
+use db_models::models::{BuildRun, PublicationByObject, PUBLICATION_KINDS};
 use maud::{html, Markup, DOCTYPE};
 use repository::dashboard::{self, LaunchLink, Overview};
 use repository::read;
@@ -31,19 +31,8 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self';
 
 const STYLESHEET: &str = include_str!("dashboard.css");
 
-/// Publication kinds, as the marts' columns name them (the stylesheet colours `k-<kind>`);
-/// a launch can have the first six, missions and rockets the others and `wikipedia`.
-const KINDS: [&str; 8] = [
-    "articles",
-    "wikipedia",
-    "presskits",
-    "videos",
-    "reddit",
-    "photos",
-    "websites",
-    "twitter",
-];
-const LAUNCH_KINDS: &[&str] = KINDS.split_at(6).0;
+/// The kinds a launch can have (the stylesheet colours `k-<kind>`).
+const LAUNCH_KINDS: &[&str] = PUBLICATION_KINDS.split_at(6).0;
 
 /// What the page handler needs.
 struct Pools {
@@ -310,7 +299,8 @@ fn legend(kinds: &[&str]) -> Markup {
     }
 }
 
-/// The parts of a bar by kind: `counts` in the order of [`KINDS`], the first `kinds` of them.
+/// The parts of a bar by kind: `counts` in the order of [`PUBLICATION_KINDS`], the first
+/// `kinds` of them.
 fn by_kinds(kinds: &[&'static str], counts: [i64; 8]) -> Vec<(String, &'static str, i64)> {
     kinds
         .iter()
@@ -319,53 +309,27 @@ fn by_kinds(kinds: &[&'static str], counts: [i64; 8]) -> Vec<(String, &'static s
         .collect()
 }
 
-/// A row's counts in the order of [`KINDS`].
-fn object_counts(row: &PublicationByObject) -> [i64; 8] {
-    [
-        row.articles,
-        row.wikipedia,
-        row.presskits,
-        row.videos,
-        row.reddit,
-        row.photos,
-        row.websites,
-        row.twitter,
-    ]
-}
-
 /// `marts.publication`: one bar per entity, its kinds as shares; the table has every number.
 fn by_kind(overview: &Overview) -> Markup {
     let bars: Vec<Bar> = overview
         .publication
         .iter()
-        .map(|row| {
-            let counts = [
-                row.articles,
-                row.wikipedia,
-                row.presskits,
-                row.videos,
-                row.reddit,
-                row.photos,
-                row.websites,
-                row.twitter,
-            ];
-            Bar {
-                label: row.entity.clone(),
-                parts: by_kinds(&KINDS, counts),
-                note: format!("{} in all", row.total),
-            }
+        .map(|row| Bar {
+            label: row.entity.clone(),
+            parts: by_kinds(&PUBLICATION_KINDS, row.kind_counts()),
+            note: format!("{} in all", row.total),
         })
         .collect();
     html! {
         section #by-kind {
             h2 { "Publications by entity and kind" }
             p .explain { "Each bar is one entity's publications, split by kind (shares of its total)." }
-            (legend(&KINDS))
+            (legend(&PUBLICATION_KINDS))
             (chart("chart-by-kind", "Publications of each entity by kind", &bars, true))
             table #publication {
                 thead { tr {
                     th .text scope="col" { "entity" } th scope="col" { "objects" }
-                    @for kind in KINDS { th scope="col" { (kind) } }
+                    @for kind in PUBLICATION_KINDS { th scope="col" { (kind) } }
                     th scope="col" { "total" }
                 } }
                 tbody {
@@ -373,9 +337,7 @@ fn by_kind(overview: &Overview) -> Markup {
                         tr {
                             th scope="row" { (row.entity) }
                             td { (row.objects) }
-                            td { (row.articles) } td { (row.wikipedia) } td { (row.presskits) }
-                            td { (row.videos) } td { (row.reddit) } td { (row.photos) }
-                            td { (row.websites) } td { (row.twitter) }
+                            @for n in row.kind_counts() { td { (n) } }
                             td { (row.total) }
                         }
                     }
@@ -469,7 +431,7 @@ fn top_launches(overview: &Overview, links: &[LaunchLink]) -> Markup {
         .iter()
         .map(|row| Bar {
             label: display_name(row).to_string(),
-            parts: by_kinds(LAUNCH_KINDS, object_counts(row)),
+            parts: by_kinds(LAUNCH_KINDS, row.kind_counts()),
             note: row.total.to_string(),
         })
         .collect();
@@ -493,7 +455,7 @@ fn top_launches(overview: &Overview, links: &[LaunchLink]) -> Markup {
                             tr {
                                 th scope="row" { (display_name(row)) }
                                 td .id { (row.object_id) }
-                                @for n in &object_counts(row)[..LAUNCH_KINDS.len()] { td { (n) } }
+                                @for n in &row.kind_counts()[..LAUNCH_KINDS.len()] { td { (n) } }
                                 td { (row.total) }
                                 td .links { (launch_links(&row.object_id, links)) }
                             }

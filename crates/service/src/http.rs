@@ -170,8 +170,7 @@ impl Gate {
             Err(error) if error.is_unreachable() => {
                 if state.down_since.is_none() {
                     log::warn!(
-                        "HTTP: the database is not reachable; answering 503 until it is back (tried again at most once a second): {}",
-                        one_line(&error.to_string())
+                        "HTTP: the database is not reachable; answering 503 until it is back (tried again at most once a second): {error}"
                     );
                     state.down_since = Some(Instant::now());
                     state.last_try = Some(Instant::now());
@@ -181,11 +180,6 @@ impl Gate {
             Err(error) => Err(ApiError::internal(error)),
         }
     }
-}
-
-/// libpq's messages span lines; a log line does not.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl ApiError {

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod cli;
 mod cluster;
 mod conninfo;
 pub mod logs;

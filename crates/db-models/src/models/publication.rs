@@ -4,6 +4,42 @@ use diesel::prelude::*;
 
 use crate::schema::marts::{publication, publication_by_object};
 
+/// The publication kinds, as the marts' columns name them, in column order; a launch can have
+/// the first six, missions and rockets `wikipedia` and the last two.
+pub const PUBLICATION_KINDS: [&str; 8] = [
+    "articles",
+    "wikipedia",
+    "presskits",
+    "videos",
+    "reddit",
+    "photos",
+    "websites",
+    "twitter",
+];
+
+/// The counts of a row in the order of [`PUBLICATION_KINDS`].
+macro_rules! kind_counts {
+    ($row:ty) => {
+        impl $row {
+            /// The counts by kind, in the order of [`PUBLICATION_KINDS`].
+            pub fn kind_counts(&self) -> [i64; 8] {
+                [
+                    self.articles,
+                    self.wikipedia,
+                    self.presskits,
+                    self.videos,
+                    self.reddit,
+                    self.photos,
+                    self.websites,
+                    self.twitter,
+                ]
+            }
+        }
+    };
+}
+kind_counts!(Publication);
+kind_counts!(PublicationByObject);
+
 /// Publications of one entity (`launch`, `mission` or `rocket`). Serialises as the read API
 /// answers it (`built_at` in RFC 3339).
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, serde::Serialize)]

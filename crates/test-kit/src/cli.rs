@@ -1,0 +1,23 @@
+//! What a service binary's `--help` says.
+
+/// Runs `program --help` (it must exit 0) and returns the whole text and the codes its
+/// "Exit codes:" section lists, in order, with that section's text.
+pub fn exit_codes(program: &str) -> (String, Vec<String>, String) {
+    let output = std::process::Command::new(program)
+        .arg("--help")
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {program} --help: {error}"));
+    assert_eq!(output.status.code(), Some(0), "{program} --help");
+    let help = String::from_utf8(output.stdout).expect("--help prints UTF-8");
+    let section = help
+        .split_once("Exit codes:\n")
+        .unwrap_or_else(|| panic!("no \"Exit codes:\" section in {help}"))
+        .1
+        .to_string();
+    let listed = section
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(String::from)
+        .collect();
+    (help, listed, section)
+}
