@@ -21,20 +21,22 @@ fn scrape(served: &server::Served) -> prometheus::Exposition {
     prometheus::parse(&body).unwrap()
 }
 
-#[test]
-fn metrics_count_runs_records_requests_and_retries() {
-    let stack = Stack::new(Dataset::fixture("current").unwrap());
+/// The extractor job of `stack` and its `/metrics` served over HTTP, sharing one set of
+/// metrics.
+fn served_job(stack: &Stack) -> (server::Served, Extractor) {
     let metrics = Metrics::new();
     let http = extractor::metrics::http(&stack.config, &metrics)
         .unwrap()
         .expect("metrics_listen is on by default");
-    let served = server::serve(http.router);
-    let mut job = Extractor::with_metrics(
-        &stack.config,
-        stack.database_for::<Extractor>(),
-        metrics.clone(),
-    )
-    .unwrap();
+    let job =
+        Extractor::with_metrics(&stack.config, stack.database_for::<Extractor>(), metrics).unwrap();
+    (server::serve(http.router), job)
+}
+
+#[test]
+fn metrics_count_runs_records_requests_and_retries() {
+    let stack = Stack::new(Dataset::fixture("current").unwrap());
+    let (served, mut job) = served_job(&stack);
 
     let (status, _, body) = served.get("/healthz");
     assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
@@ -112,4 +114,36 @@ fn metrics_count_runs_records_requests_and_retries() {
         1.0
     );
     assert_eq!(retried.value("greenadam_extract_rejected_total"), 0.0);
+}
+
+/// `greenadam_extract_entity_unavailable`: 1 for each entity today's endpoint cannot serve,
+/// 0 for the others, and back to 0 once the API serves it again.
+#[test]
+fn the_unavailable_gauge_follows_what_the_api_can_serve() {
+    let stack = Stack::every_entity(Dataset::fixture("current").unwrap());
+    let (served, mut job) = served_job(&stack);
+    let gauge = |exposition: &prometheus::Exposition, entity: &str| {
+        exposition.value(&format!(
+            "greenadam_extract_entity_unavailable{{entity=\"{entity}\"}}"
+        ))
+    };
+
+    assert_eq!(job.run(&CancelToken::new()), Outcome::Succeeded);
+    let today = scrape(&served);
+    for (entity, unavailable) in [
+        ("launch", 0.0),
+        ("rocket", 0.0),
+        ("payload", 1.0),
+        ("launch_ship", 1.0),
+    ] {
+        assert_eq!(gauge(&today, entity), unavailable, "{entity}");
+    }
+
+    let mut mended = Dataset::fixture("current").unwrap();
+    mended.repair_resolvers();
+    stack.fake.set_dataset(mended);
+    assert_eq!(job.run(&CancelToken::new()), Outcome::Succeeded);
+    let repaired = scrape(&served);
+    assert_eq!(gauge(&repaired, "payload"), 0.0);
+    assert_eq!(gauge(&repaired, "launch_ship"), 0.0);
 }
