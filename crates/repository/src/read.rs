@@ -198,9 +198,9 @@ pub struct ExtractFreshness {
 }
 
 /// "Did extract run `run` refresh the launches?", a condition on a `staging.extract_run` row
-/// named `run`: it `succeeded`, or was `partial` with the launches loaded (with every entity
-/// extracted, today's endpoint always makes runs `partial`, its broken resolvers failing; the
-/// copy is still fresh). One rule for staging's freshness (`freshness_sql!`) and for "is there
+/// named `run`: it `succeeded`, or was `partial` with the launches loaded (another entity
+/// failed or was withheld; the copy is still fresh); a `cancelled` or `failed` run loaded
+/// nothing. One rule for staging's freshness (`freshness_sql!`) and for "is there
 /// any data to build marts from?" (`crate::marts::since_last_build_sql!`).
 macro_rules! refreshed_the_launches_sql {
     () => {

@@ -64,6 +64,36 @@ fn a_partial_run_with_launches_loaded_keeps_the_copy_fresh() {
     );
 }
 
+/// A run stopped by a shutdown signal is an ordinary stop: recorded `cancelled`, it neither
+/// refreshes the copy nor counts against it (freshness, hence `/readyz` and the stale gauge,
+/// still read the last run that loaded).
+#[test]
+fn a_cancelled_run_leaves_the_freshness_as_it_was() {
+    let (_db, database) = common::migrated();
+    let mut conn = common::conn(&database);
+    let cancel = |conn: &mut diesel::PgConnection| {
+        let run = extract_runs::start(conn).unwrap();
+        extract_runs::record_failure(
+            conn,
+            run,
+            RunStatus::Cancelled,
+            "stopped by a shutdown signal",
+            &[],
+        )
+        .unwrap();
+    };
+    let last_extract =
+        |conn: &mut diesel::PgConnection| read::extract_freshness(conn).unwrap().last_extract;
+    cancel(&mut conn);
+    assert_eq!(last_extract(&mut conn), None);
+
+    run(&database, &[]);
+    let loaded = last_extract(&mut conn);
+    assert!(loaded.is_some());
+    cancel(&mut conn);
+    assert_eq!(last_extract(&mut conn), loaded);
+}
+
 /// The martmaker's tick decides "up to date" on its own, in the statement that reads the
 /// freshness; the refresh asks again before it builds. They must agree in every state, or a
 /// tick would skip a build the refresh would make.
