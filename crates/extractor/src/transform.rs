@@ -506,8 +506,8 @@ impl<R> Batch<R> {
 /// `staging.extract_run_entity`.
 const MAX_REASON_CHARS: usize = 120;
 
-/// One line for the run's log, short whatever the number of entities: the records loaded and
-/// rejected with the count per entity loaded; then the entities not loaded by status, with
+/// One line for the run's log, short whatever the number of entities: the records loaded (with
+/// the count per entity loaded) and rejected; then the entities not loaded by status, with
 /// the reason of those at fault (`required`: see `repository::staging::at_fault`), each
 /// reason once; pages and retries.
 pub fn summary(entities: &[ExtractRunEntity], required: &[&str]) -> String {
@@ -515,14 +515,14 @@ pub fn summary(entities: &[ExtractRunEntity], required: &[&str]) -> String {
         |status: EntityStatus| entities.iter().filter(move |e| e.status == status.as_str());
     let loaded: Vec<&ExtractRunEntity> = with_status(EntityStatus::Succeeded).collect();
     let mut parts = vec![format!(
-        "{} records loaded, {} rejected ({})",
+        "{} records loaded ({}), {} rejected",
         loaded.iter().map(|e| i64::from(e.loaded)).sum::<i64>(),
-        loaded.iter().map(|e| i64::from(e.rejected)).sum::<i64>(),
         loaded
             .iter()
             .map(|e| format!("{} {}", e.entity, e.loaded))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        loaded.iter().map(|e| i64::from(e.rejected)).sum::<i64>()
     )];
     for (status, label) in [
         (EntityStatus::Unavailable, "unavailable upstream"),
