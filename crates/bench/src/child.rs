@@ -1,5 +1,5 @@
 //! Running a service binary once (`--once`) and measuring it: wall time, CPU time and peak
-//! resident memory.
+//! resident memory; or starting it as a service, to time its HTTP answers.
 //!
 //! Peak RSS and CPU time come from `getrusage(RUSAGE_CHILDREN)`, which covers the children a
 //! process has waited for. So that it covers exactly one service run, the bench starts itself
@@ -7,7 +7,7 @@
 //! for it and writes the numbers to a file.
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus};
+use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
@@ -70,10 +70,7 @@ impl Services {
     /// Runs `service --once --config <config>` and measures it; a non-zero exit is an error
     /// that quotes the end of the service's log.
     pub fn run(&self, service: Service, config: &Path) -> anyhow::Result<Run> {
-        let (binary, name) = match service {
-            Service::Extractor => (&self.extractor, "extractor"),
-            Service::Martmaker => (&self.martmaker, "martmaker"),
-        };
+        let (binary, name) = self.binary(service);
         let log = self.log_dir.join(format!("{name}.log"));
         let report = self.log_dir.join(format!("{name}.rusage.json"));
         let output = File::create(&log)?;
@@ -99,6 +96,39 @@ impl Services {
         let text = std::fs::read_to_string(&report)
             .with_context(|| format!("cannot read {}", report.display()))?;
         Ok(serde_json::from_str(&text)?)
+    }
+
+    /// Starts `service --config <config>` as a service (its log: `<name>.service.log`); it is
+    /// killed when the returned value is dropped.
+    pub fn start(&self, service: Service, config: &Path) -> anyhow::Result<Running> {
+        let (binary, name) = self.binary(service);
+        let output = File::create(self.log_dir.join(format!("{name}.service.log")))?;
+        let child = Command::new(binary)
+            .arg("--config")
+            .arg(config)
+            .stdout(output.try_clone()?)
+            .stderr(output)
+            .spawn()
+            .with_context(|| format!("cannot start {}", binary.display()))?;
+        Ok(Running(child))
+    }
+
+    fn binary(&self, service: Service) -> (&Path, &'static str) {
+        match service {
+            Service::Extractor => (&self.extractor, "extractor"),
+            Service::Martmaker => (&self.martmaker, "martmaker"),
+        }
+    }
+}
+
+/// A service started by [`Services::start`], killed on drop.
+#[derive(Debug)]
+pub struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 

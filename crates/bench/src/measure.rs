@@ -12,7 +12,8 @@
 //!    STDIN (FORMAT binary)` in one transaction.
 //!
 //! Last, the incremental rebuilds ([`Bench::rebuilds`]): one database loaded and built, then
-//! again and again a small upstream change, its load, and the timed build.
+//! again and again a small upstream change, its load, and the timed build; and on that
+//! database, the dashboard ([`Bench::dashboard`]): `GET /` of a running martmaker, timed.
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -37,6 +38,9 @@ use crate::child::{Run, Service, Services};
 use crate::machine;
 use crate::pgwire::{CountingProxy, Traffic};
 use crate::stats::{self, Writes};
+
+/// Timed requests of the dashboard per size.
+const DASHBOARD_REQUESTS: usize = 10;
 
 /// What the synthetic data set serves, hence what the services extract.
 const ENTITIES: [&str; 3] = ["launch", "mission", "rocket"];
@@ -79,6 +83,19 @@ pub struct SizeResult {
     pub median: Sample,
     /// Incremental builds after a small upstream change.
     pub rebuild: Rebuilds,
+    /// The dashboard page of a running martmaker over the built marts.
+    pub dashboard: Dashboard,
+}
+
+/// `GET /` of a running `martmaker` (the dashboard), over HTTP, after one untimed request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    /// The page's size in bytes.
+    pub bytes: u64,
+    /// Each request, from sending it to the page's last byte, in seconds.
+    pub samples_s: Vec<f64>,
+    /// Their median.
+    pub median_s: f64,
 }
 
 /// Incremental builds, each after [`changed_launches`] launches changed upstream and the
@@ -224,7 +241,9 @@ impl Bench {
         }
         ensure!(!samples.is_empty(), "--repeats must be at least 1");
         eprintln!("bench: {launches} launches: incremental rebuilds");
-        let rebuild = self.rebuilds(&fake)?;
+        let (rebuild, built) = self.rebuilds(&fake)?;
+        eprintln!("bench: {launches} launches: the dashboard");
+        let dashboard = self.dashboard(&fake.url(), &built.url())?;
         Ok(SizeResult {
             launches,
             records: counts.iter().sum(),
@@ -239,13 +258,14 @@ impl Bench {
             median: Sample::median(&samples),
             samples,
             rebuild,
+            dashboard,
         })
     }
 
     /// Loads and builds once, then `repeats` times: 1 % of the launches change upstream (one
     /// more photo each, then back again), the extractor's code loads the change, and the
-    /// martmaker's build is timed (it must be incremental).
-    fn rebuilds(&self, fake: &FakeServer) -> anyhow::Result<Rebuilds> {
+    /// martmaker's build is timed (it must be incremental). Returns the built database too.
+    fn rebuilds(&self, fake: &FakeServer) -> anyhow::Result<(Rebuilds, TestDb)> {
         let db = migrated_db()?;
         let (config, _) = self.config(&fake.url(), &db.url(), "rebuild")?;
         let original = fake.state().dataset();
@@ -267,9 +287,57 @@ impl Bench {
             recounted = recounted.max(built);
         }
         fake.state().set_dataset(original);
-        Ok(Rebuilds {
+        let rebuilds = Rebuilds {
             changed_launches,
             recounted,
+            median_s: median(samples_s.clone()),
+            samples_s,
+        };
+        Ok((rebuilds, db))
+    }
+
+    /// Starts the martmaker binary as a service over the built database `database_url`, asks
+    /// for `/` until the page is served, then times [`DASHBOARD_REQUESTS`] more requests.
+    fn dashboard(&self, api_url: &str, database_url: &str) -> anyhow::Result<Dashboard> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let listen = format!("127.0.0.1:{port}");
+        let yaml = config_yaml(api_url, database_url, self.options.page_size, &listen);
+        let path = self.services.log_dir.join("dashboard.yaml");
+        std::fs::write(&path, yaml)?;
+        let _service = self.services.start(Service::Martmaker, &path)?;
+        let url = format!("http://{listen}/");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let get = || -> anyhow::Result<(Duration, u64)> {
+            let started = Instant::now();
+            let mut response = agent.get(&url).call()?;
+            ensure!(
+                response.status() == 200,
+                "GET / answered {}",
+                response.status()
+            );
+            let bytes = std::io::copy(&mut response.body_mut().as_reader(), &mut std::io::sink())?;
+            Ok((started.elapsed(), bytes))
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let bytes = loop {
+            match get() {
+                Ok((_, bytes)) => break bytes,
+                Err(error) if Instant::now() > deadline => {
+                    return Err(error.context("the martmaker served no dashboard within 30 s"))
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        };
+        let samples_s = (0..DASHBOARD_REQUESTS)
+            .map(|_| get().map(|(elapsed, _)| elapsed.as_secs_f64()))
+            .collect::<anyhow::Result<Vec<f64>>>()?;
+        Ok(Dashboard {
+            bytes,
             median_s: median(samples_s.clone()),
             samples_s,
         })
@@ -366,7 +434,7 @@ impl Bench {
         database_url: &str,
         name: &str,
     ) -> anyhow::Result<(Config, PathBuf)> {
-        let yaml = config_yaml(api_url, database_url, self.options.page_size);
+        let yaml = config_yaml(api_url, database_url, self.options.page_size, "off");
         let path = self.services.log_dir.join(format!("{name}.yaml"));
         std::fs::write(&path, &yaml)?;
         Ok((Config::from_yaml(&yaml, &[])?, path))
@@ -374,8 +442,9 @@ impl Bench {
 }
 
 /// The services' configuration: the defaults, but for the addresses, the page size, the
-/// entities the synthetic data set serves, and no HTTP servers (nothing to scrape).
-fn config_yaml(api_url: &str, database_url: &str, page_size: u32) -> String {
+/// entities the synthetic data set serves, no metrics server (nothing to scrape) and the
+/// martmaker's HTTP listener on `listen` (`off` but for the dashboard's timing).
+fn config_yaml(api_url: &str, database_url: &str, page_size: u32, listen: &str) -> String {
     format!(
         "# Written by the bench.
 database:
@@ -387,7 +456,7 @@ extractor:
   entities: [{}]
   metrics_listen: \"off\"
 martmaker:
-  listen: \"off\"
+  listen: \"{listen}\"
 ",
         ENTITIES.join(", ")
     )
@@ -397,7 +466,10 @@ martmaker:
 /// does before the services start).
 fn migrated_db() -> anyhow::Result<TestDb> {
     let db = TestDb::new();
-    let config = Config::from_yaml(&config_yaml("http://127.0.0.1:1/", &db.url(), 100), &[])?;
+    let config = Config::from_yaml(
+        &config_yaml("http://127.0.0.1:1/", &db.url(), 100, "off"),
+        &[],
+    )?;
     Database::new(&config.database_settings(None))?.run_migrations()?;
     Ok(db)
 }

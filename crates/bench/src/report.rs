@@ -178,6 +178,24 @@ pub fn verdicts(results: &[SizeResult], page_size: u32) -> Vec<Verdict> {
         met: tick < 0.2,
     });
 
+    let (small, large) = (real.dashboard.median_s, largest.dashboard.median_s);
+    verdicts.push(Verdict {
+        target: format!(
+            "dashboard (`GET /`) within 50 ms at the real size ({} launches) and 500 ms at {n}",
+            real.launches
+        ),
+        measured: format!(
+            "{} ms and {} ms (medians over HTTP, {} and {} KiB pages){}{}",
+            millis(small),
+            millis(large),
+            real.dashboard.bytes / 1024,
+            largest.dashboard.bytes / 1024,
+            miss(small < 0.05, small / 0.05, "over at the real size"),
+            miss(large < 0.5, large / 0.5, "over at the largest size"),
+        ),
+        met: small < 0.05 && large < 0.5,
+    });
+
     let paged = results.iter().all(|r| {
         r.requests == r.expected_requests && r.counted.noop_requests == r.expected_requests
     });
@@ -361,6 +379,25 @@ pub fn markdown(report: &Report<'_>) -> String {
                 b.recounted.to_string(),
                 secs(b.median_s),
                 b.samples_s.iter().map(|&s| secs(s)).collect::<Vec<_>>().join(", "),
+            ]
+        }),
+    );
+    table(
+        &mut out,
+        "Dashboard: `GET /` of a running martmaker",
+        "On the database of the rebuilds: `martmaker` started as a service, one untimed request, then each request timed from sending it to the page's last byte (HTTP on the loopback, the reader role's pool warm).",
+        &["launches", "page KiB", "GET / ms (median)", "single requests ms"],
+        results.iter().map(|r| {
+            let d = &r.dashboard;
+            vec![
+                r.launches.to_string(),
+                (d.bytes / 1024).to_string(),
+                format!("{:.1}", d.median_s * 1000.0),
+                d.samples_s
+                    .iter()
+                    .map(|&s| format!("{:.1}", s * 1000.0))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             ]
         }),
     );

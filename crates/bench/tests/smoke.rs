@@ -73,11 +73,16 @@ fn a_small_run_pages_as_expected_and_its_noop_cycle_writes_no_data() {
     assert!(counted["extract"]["round_trips"].as_u64().unwrap() > 0);
     assert!(size["median"]["extract"]["max_rss_kib"].as_u64().unwrap() > 0);
     assert!(size["staging_rows"].as_i64().unwrap() > 1000);
+    // The dashboard was served (a page of some KiB) and timed once per request.
+    let dashboard = &size["dashboard"];
+    assert!(dashboard["bytes"].as_u64().unwrap() > 4096, "{dashboard}");
+    assert_eq!(dashboard["samples_s"].as_array().unwrap().len(), 10);
 
     let doc = std::fs::read_to_string(&doc).unwrap();
     assert!(doc.starts_with("# Benchmarks\n\n<!-- bench:begin"), "{doc}");
     assert!(doc.ends_with("<!-- bench:end -->\n\nEnd.\n"), "{doc}");
     assert!(doc.contains("| 100 | 114 |"), "{doc}");
+    assert!(doc.contains("### Dashboard: `GET /`"), "{doc}");
     assert!(doc.contains("![Seconds per phase against launches](benchmarks.svg)"));
     let svg = std::fs::read_to_string(work.path().join("benchmarks.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
