@@ -2,3 +2,4 @@
 
 pub mod models;
 pub mod schema;
+mod text_enum;

@@ -20,7 +20,7 @@ pub mod rocket;
 pub mod ship;
 
 pub use self::core::{NewCore, NewCoreMission};
-pub use build_run::BuildRun;
+pub use build_run::{BuildMode, BuildRun, BuildStatus};
 pub use capsule::{NewCapsule, NewCapsuleMission};
 pub use company::NewCompany;
 pub use dragon::NewDragon;

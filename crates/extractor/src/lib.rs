@@ -117,7 +117,7 @@ impl Extractor {
     fn report_unavailable(&mut self, entities: &[ExtractRunEntity]) {
         let now: BTreeSet<String> = entities
             .iter()
-            .filter(|e| e.status == EntityStatus::Unavailable.as_str())
+            .filter(|e| e.status == EntityStatus::Unavailable)
             .map(|e| e.entity.clone())
             .collect();
         self.metrics.record_unavailable(&self.entities, &now);
@@ -241,7 +241,7 @@ impl Extractor {
             }
             Err(error) => {
                 log::error!("Extract run could not start: {error:#}");
-                self.metrics.count_run("failed");
+                self.metrics.count_run(RunStatus::Failed.as_str());
                 return Extracted::Ran(Outcome::Failed);
             }
         };
@@ -249,7 +249,7 @@ impl Extractor {
             Ok(run_id) => run_id,
             Err(error) => {
                 log::error!("Extract run could not start: {error:#}");
-                self.metrics.count_run("failed");
+                self.metrics.count_run(RunStatus::Failed.as_str());
                 return Extracted::Ran(Outcome::Failed);
             }
         };
@@ -307,7 +307,7 @@ impl Extractor {
                     started.elapsed().as_secs_f64(),
                     one_line(&format!("{error:#}"))
                 );
-                self.metrics.count_run("failed");
+                self.metrics.count_run(RunStatus::Failed.as_str());
                 Extracted::Ran(Outcome::Failed)
             }
         }

@@ -148,7 +148,7 @@ pub fn reports(run_id: i64, pulled: &Pulled) -> Vec<ExtractRunEntity> {
             };
             Some(match pulled.entities.get(entity)? {
                 Ok(spooled) => ExtractRunEntity {
-                    status: EntityStatus::Succeeded.as_str().into(),
+                    status: EntityStatus::Succeeded,
                     fetched: clamp(spooled.records + spooled.null_positions.len()),
                     pages: clamp(spooled.pages as usize),
                     retries: clamp(spooled.retries as usize),
@@ -159,9 +159,7 @@ pub fn reports(run_id: i64, pulled: &Pulled) -> Vec<ExtractRunEntity> {
                     status: match error.is_unavailable() {
                         true => EntityStatus::Unavailable,
                         false => EntityStatus::Failed,
-                    }
-                    .as_str()
-                    .into(),
+                    },
                     error: Some(error.to_string()),
                     fingerprint: error.unavailable_fingerprint(),
                     ..report
@@ -330,8 +328,7 @@ impl Loader {
         let Some(owners) = owners.get(relation.owner()) else {
             // It shares its owner's fate: kept as it was, for the same reason.
             let status = match staging.status_of(relation.owner()) {
-                Some(s) if s == EntityStatus::Unavailable.as_str() => EntityStatus::Unavailable,
-                Some(s) if s == EntityStatus::Withheld.as_str() => EntityStatus::Withheld,
+                Some(status @ (EntityStatus::Unavailable | EntityStatus::Withheld)) => status,
                 _ => EntityStatus::Failed,
             };
             let reason = format!(
@@ -511,8 +508,7 @@ const MAX_REASON_CHARS: usize = 120;
 /// the reason of those at fault (`required`: see `repository::staging::at_fault`), each
 /// reason once; pages and retries.
 pub fn summary(entities: &[ExtractRunEntity], required: &[&str]) -> String {
-    let with_status =
-        |status: EntityStatus| entities.iter().filter(move |e| e.status == status.as_str());
+    let with_status = |status: EntityStatus| entities.iter().filter(move |e| e.status == status);
     let loaded: Vec<&ExtractRunEntity> = with_status(EntityStatus::Succeeded).collect();
     let mut parts = vec![format!(
         "{} records loaded ({}), {} rejected",

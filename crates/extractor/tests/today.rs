@@ -56,7 +56,7 @@ fn not_loaded(stack: &Stack) -> Vec<(String, String)> {
         .unwrap()
         .into_iter()
         .filter(|e| e.status != "succeeded")
-        .map(|e| (e.entity, e.status))
+        .map(|e| (e.entity, e.status.to_string()))
         .collect()
 }
 

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
-use db_models::models::{BuildRun, PublicationByObject, PUBLICATION_KINDS};
+use db_models::models::{BuildRun, BuildStatus, PublicationByObject, PUBLICATION_KINDS};
 use maud::{html, Markup, DOCTYPE};
 use repository::dashboard::{self, LaunchLink, Overview};
 use repository::read;
@@ -189,7 +189,7 @@ fn status(overview: &Overview, freshness: &Freshness) -> Markup {
 
 fn later_attempt(build: &BuildRun) -> Markup {
     html! {
-        @if build.status == "failed" {
+        @if build.status == BuildStatus::Failed {
             li #build .failed {
                 "Build " (build.id) " failed"
                 @if let Some(at) = build.finished_at { " at " (time(at)) }

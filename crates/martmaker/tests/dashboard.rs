@@ -214,7 +214,7 @@ fn the_dashboard_shows_the_marts_in_a_browser() {
         as_of.starts_with(&format!(
             "As of build {} ({}), extract run {}, published {published} (",
             build.id,
-            build.mode.as_deref().unwrap(),
+            build.mode.unwrap().as_str(),
             build.source_run_id.unwrap()
         )),
         "{as_of}"

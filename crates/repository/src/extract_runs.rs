@@ -65,9 +65,9 @@ pub fn try_lock(database: &Database) -> Result<Option<RunLock>> {
 /// so they belong to a process that died (SIGKILL, crash, power loss) before finishing.
 pub fn close_interrupted(lock: &mut RunLock) -> Result<usize> {
     Ok(
-        diesel::update(extract_run::table.filter(extract_run::status.eq("running")))
+        diesel::update(extract_run::table.filter(extract_run::status.eq(RunStatus::Running)))
             .set((
-                extract_run::status.eq(RunStatus::Failed.as_str()),
+                extract_run::status.eq(RunStatus::Failed),
                 extract_run::error.eq("interrupted: the extractor stopped before the run finished"),
             ))
             .execute(lock.connection())?,
@@ -321,7 +321,7 @@ pub(crate) fn finish(
 ) -> Result<()> {
     diesel::update(extract_run::table.find(run_id))
         .set((
-            extract_run::status.eq(status.as_str()),
+            extract_run::status.eq(status),
             extract_run::finished_at.eq(diesel::dsl::now),
             extract_run::rows_changed.eq(rows_changed),
             extract_run::error.eq(error.map(one_line)),

@@ -6,7 +6,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use sha2::{Digest, Sha256};
 
-use db_models::models::{BuildRun, Publication, PublicationByObject};
+pub use db_models::models::BuildMode;
+use db_models::models::{BuildRun, BuildStatus, Publication, PublicationByObject};
 use db_models::schema::marts::{build_run, publication, publication_by_object};
 
 use crate::{Error, Result};
@@ -68,28 +69,6 @@ pub enum Refresh {
         /// The SQL error or the failed checks.
         error: String,
     },
-}
-
-/// How much a build recomputed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BuildMode {
-    /// Everything, from staging alone: the first build, the first after the build's SQL
-    /// changed, and the first after a failed build (so that nothing a failed build may have
-    /// got wrong is carried forward).
-    Full,
-    /// Only the launches, missions and rockets staging changed since the previous successful
-    /// build, and the totals.
-    Incremental,
-}
-
-impl BuildMode {
-    /// The `marts.build_run.mode` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BuildMode::Full => "full",
-            BuildMode::Incremental => "incremental",
-        }
-    }
 }
 
 /// The fingerprint of the build stored with each build: an incremental build only continues
@@ -221,7 +200,7 @@ pub fn last_successful_build(conn: &mut PgConnection) -> Result<Option<BuildRun>
 fn last_successful(conn: &mut PgConnection) -> QueryResult<Option<BuildRun>> {
     build_run::table
         .filter(build_run::mart.eq(PUBLICATION_MART))
-        .filter(build_run::status.eq("succeeded"))
+        .filter(build_run::status.eq(BuildStatus::Succeeded))
         .order(build_run::id.desc())
         .select(BuildRun::as_select())
         .first(conn)
@@ -346,12 +325,12 @@ fn build_in_transaction(
     .get_result(conn)?;
     diesel::update(build_run::table.find(build_id))
         .set((
-            build_run::status.eq("succeeded"),
+            build_run::status.eq(BuildStatus::Succeeded),
             build_run::finished_at.eq(diesel::dsl::now),
             build_run::source_run_id.eq(source),
             build_run::publication_rows.eq(built.publication_rows),
             build_run::object_rows.eq(built.object_rows),
-            build_run::mode.eq(mode.as_str()),
+            build_run::mode.eq(mode),
             build_run::definition.eq(DEFINITION.as_str()),
             build_run::launches_recounted.eq(built.launches_recounted),
         ))
@@ -369,7 +348,7 @@ fn build_in_transaction(
 fn record_failed_build(conn: &mut PgConnection, build_id: i64, error: &str) -> Result<()> {
     diesel::update(build_run::table.find(build_id))
         .set((
-            build_run::status.eq("failed"),
+            build_run::status.eq(BuildStatus::Failed),
             build_run::finished_at.eq(diesel::dsl::now),
             build_run::error.eq(crate::error::one_line(error)),
         ))

@@ -538,11 +538,11 @@ pub struct Staging<'c> {
 
 impl Staging<'_> {
     /// The status of `entity`'s report so far (`None` if it has none).
-    pub fn status_of(&self, entity: &str) -> Option<&str> {
+    pub fn status_of(&self, entity: &str) -> Option<EntityStatus> {
         self.entities
             .iter()
             .find(|e| e.entity == entity)
-            .map(|e| e.status.as_str())
+            .map(|e| e.status)
     }
 
     /// How many rows `entity`'s staging table holds (before this run changes it).
@@ -597,7 +597,7 @@ impl Staging<'_> {
                 Ok(())
             }
             Err(Stop::Refused(status, reason)) => {
-                report.status = status.as_str().into();
+                report.status = status;
                 report.error = Some(reason);
                 report.loaded = 0;
                 report.rejected = 0;
@@ -650,10 +650,10 @@ impl Table<'_> {
 /// or is one of `required` and unavailable upstream. A best-effort entity the upstream cannot
 /// serve keeps its rows without faulting the run.
 pub fn at_fault(report: &ExtractRunEntity, required: &[&str]) -> bool {
-    match report.status.as_str() {
-        s if s == EntityStatus::Succeeded.as_str() => false,
-        s if s == EntityStatus::Unavailable.as_str() => required.contains(&report.entity.as_str()),
-        _ => true,
+    match report.status {
+        EntityStatus::Succeeded => false,
+        EntityStatus::Unavailable => required.contains(&report.entity.as_str()),
+        EntityStatus::Failed | EntityStatus::Withheld => true,
     }
 }
 
@@ -701,7 +701,7 @@ pub fn publish_with(
             report.error = report.error.as_deref().map(one_line);
             if at_fault(report, required) {
                 report.fingerprint = None;
-                let reason = report.error.as_deref().unwrap_or(&report.status);
+                let reason = report.error.as_deref().unwrap_or(report.status.as_str());
                 faults.push(format!("{}: {reason}", report.entity));
             }
         }

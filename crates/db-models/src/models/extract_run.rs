@@ -2,60 +2,41 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::text_enum::stored_as_text;
+
 use crate::schema::staging::{extract_run, extract_run_entity, extract_run_reference};
 
-/// How a run ended; stored as text in `extract_run.status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunStatus {
-    /// Still going (or the process died: see `finished_at`).
-    Running,
-    /// Every entity loaded.
-    Succeeded,
-    /// Some entities failed and kept their previous rows; the others loaded.
-    Partial,
-    /// Nothing was written.
-    Failed,
-    /// Stopped by a shutdown signal before it wrote anything.
-    Cancelled,
-}
-
-impl RunStatus {
-    /// The value stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RunStatus::Running => "running",
-            RunStatus::Succeeded => "succeeded",
-            RunStatus::Partial => "partial",
-            RunStatus::Failed => "failed",
-            RunStatus::Cancelled => "cancelled",
-        }
+stored_as_text! {
+    /// How a run ended; stored as text in `extract_run.status`.
+    pub enum RunStatus {
+        /// Still going (or the process died: see `finished_at`).
+        Running,
+        /// Every entity loaded.
+        Succeeded,
+        /// Some entities failed and kept their previous rows; the others loaded.
+        Partial,
+        /// Nothing was written.
+        Failed,
+        /// Stopped by a shutdown signal before it wrote anything.
+        Cancelled,
     }
 }
 
-/// How one entity of a run ended; stored as text in `extract_run_entity.status`. Every status
-/// but `Succeeded` leaves the entity's staging rows as they were.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntityStatus {
-    /// Loaded.
-    Succeeded,
-    /// The fetch or the load failed (transport, HTTP status, timeout, a bad answer).
-    Failed,
-    /// The upstream cannot serve it: its resolver answers GraphQL errors, or records of
-    /// another shape. Loaded again as soon as the upstream serves it.
-    Unavailable,
-    /// Far fewer records than staging holds: not applied until the shrink is accepted.
-    Withheld,
-}
-
-impl EntityStatus {
-    /// The value stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntityStatus::Succeeded => "succeeded",
-            EntityStatus::Failed => "failed",
-            EntityStatus::Unavailable => "unavailable",
-            EntityStatus::Withheld => "withheld",
-        }
+stored_as_text! {
+    /// How one entity of a run ended; stored as text in `extract_run_entity.status`. Every
+    /// status but `Succeeded` leaves the entity's staging rows as they were.
+    #[derive(Default)]
+    pub enum EntityStatus {
+        /// Loaded (a report's status until something refuses the entity).
+        #[default]
+        Succeeded,
+        /// The fetch or the load failed (transport, HTTP status, timeout, a bad answer).
+        Failed,
+        /// The upstream cannot serve it: its resolver answers GraphQL errors, or records of
+        /// another shape. Loaded again as soon as the upstream serves it.
+        Unavailable,
+        /// Far fewer records than staging holds: not applied until the shrink is accepted.
+        Withheld,
     }
 }
 
@@ -69,8 +50,8 @@ pub struct ExtractRun {
     pub started_at: DateTime<Utc>,
     /// End time, if it ended.
     pub finished_at: Option<DateTime<Utc>>,
-    /// See [`RunStatus`].
-    pub status: String,
+    /// How it ended (so far).
+    pub status: RunStatus,
     /// Staging rows inserted, updated or deleted.
     pub rows_changed: i64,
     /// Why it failed or was partial.
@@ -89,8 +70,8 @@ pub struct ExtractRunEntity {
     pub run_id: i64,
     /// A name of `repository::staging::ENTITIES` (`launch`, `launch_ship`, …).
     pub entity: String,
-    /// See [`EntityStatus`].
-    pub status: String,
+    /// How it ended.
+    pub status: EntityStatus,
     /// Records the API returned.
     pub fetched: i32,
     /// Records accepted into staging.

@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use db_models::models::{ExtractRunEntity, NewLaunch, NewLaunchLink, NewLaunchMission, NewRocket};
+use db_models::models::{
+    EntityStatus, ExtractRunEntity, NewLaunch, NewLaunchLink, NewLaunchMission, NewRocket,
+};
 use repository::staging::{LaunchRows, Snapshot};
 use serde_json::json;
 
@@ -35,11 +37,10 @@ pub fn report(run_id: i64, entity: &str, error: Option<&str>) -> ExtractRunEntit
         run_id,
         entity: entity.into(),
         status: if error.is_some() {
-            "failed"
+            EntityStatus::Failed
         } else {
-            "succeeded"
-        }
-        .into(),
+            EntityStatus::Succeeded
+        },
         fetched: 0,
         loaded: 0,
         rejected: 0,
