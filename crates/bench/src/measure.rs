@@ -553,7 +553,7 @@ fn build_in_process(config: &Config, expected: BuildMode) -> anyhow::Result<(Dur
     let database = Database::new(&config.database_settings(Some(Martmaker::DATABASE_ROLE)))?;
     let mut conn = database.connection()?;
     let started = Instant::now();
-    let refresh = repository::marts::refresh_publication(&mut conn)?;
+    let refresh = repository::marts::refresh_publication(&mut conn, &Default::default())?;
     let elapsed = started.elapsed();
     match refresh {
         Refresh::Built {

@@ -3,6 +3,7 @@
 
 pub mod build_run;
 pub mod capsule;
+pub mod check_result;
 pub mod company;
 pub mod core;
 pub mod dragon;
@@ -22,6 +23,7 @@ pub mod ship;
 pub use self::core::{NewCore, NewCoreMission};
 pub use build_run::{BuildMode, BuildRun, BuildStatus};
 pub use capsule::{NewCapsule, NewCapsuleMission};
+pub use check_result::{CheckName, CheckResult, CheckSeverity, CheckStatus};
 pub use company::NewCompany;
 pub use dragon::NewDragon;
 pub use extract_run::{EntityStatus, ExtractRun, ExtractRunEntity, ExtractRunReference, RunStatus};

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use db_models::models::BuildRun;
+use repository::marts::BuildChecks;
 use repository::read::{self, Order, PublishedBuild, SortColumn};
 use repository::{marts, PgPooled};
 use serde_json::{json, Value};
@@ -71,6 +72,8 @@ pub(crate) struct Status {
     pub(crate) freshness: Freshness,
     pub(crate) last_build: Option<BuildRun>,
     pub(crate) published: Option<PublishedBuild>,
+    /// The latest finished build's checks (for the failing-checks gauge).
+    pub(crate) latest_checks: Option<BuildChecks>,
 }
 
 impl Status {
@@ -80,6 +83,7 @@ impl Status {
             freshness: Freshness::from_facts(facts, stale_after),
             last_build: marts::last_successful_build(conn)?,
             published: read::published_build(conn)?,
+            latest_checks: marts::latest_checks(conn)?,
         })
     }
 }
@@ -117,6 +121,7 @@ pub fn router(reader: Gate, health: Gate, stale_after: Duration, metrics: &Metri
         .route("/marts/publication", get(publication))
         .route("/marts/publication/{entity}", get(publication_by_object))
         .route("/data_mart/object_url_count", get(object_url_count))
+        .route("/marts/checks", get(checks))
         .route("/readyz", get(readyz))
         .route(
             "/openapi.json",
@@ -157,6 +162,23 @@ async fn object_url_count(_: NoQuery, State(state): Shared) -> Result<Response, 
         .into_response()),
         _ => Err(state.no_data()),
     }
+}
+
+/// `GET /marts/checks`: the data-quality checks of the latest finished build (published, or
+/// failed and rolled back), with that build; 503 before the first build finished.
+async fn checks(_: NoQuery, State(state): Shared) -> Result<Response, ApiError> {
+    let reads = state.clone();
+    let latest = blocking(move || reads.reader.run(|conn| marts::latest_checks(conn))).await?;
+    let Some(BuildChecks { build, checks }) = latest else {
+        return Err(state.no_data());
+    };
+    Ok(Json(json!({
+        "build_id": build.id,
+        "build_status": build.status.as_str(),
+        "finished_at": build.finished_at,
+        "checks": checks,
+    }))
+    .into_response())
 }
 
 /// The validated `?sort=&order=&limit=&offset=` of a per-object page.

@@ -10,7 +10,7 @@ pub mod metrics;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use repository::marts::{self, Refresh};
+use repository::marts::{self, BuildSettings, Refresh};
 use repository::{read, Database};
 use service::freshness::{Freshness, StaleWatch};
 use service::logging::IdleLog;
@@ -24,6 +24,7 @@ pub use metrics::Metrics;
 pub struct Martmaker {
     database: Database,
     metrics: Metrics,
+    settings: BuildSettings,
     stale_after: Duration,
     stale: StaleWatch,
     /// Ticks that found the marts up to date: DEBUG lines, summed up hourly.
@@ -57,6 +58,7 @@ impl Martmaker {
         Martmaker {
             database,
             metrics,
+            settings: config.build_settings(),
             stale_after: config.stale_after(),
             stale: StaleWatch::default(),
             idle: IdleLog::new(config.martmaker.interval),
@@ -67,7 +69,7 @@ impl Martmaker {
     /// One refresh of the publication marts.
     pub fn refresh(&self) -> repository::Result<Refresh> {
         let mut conn = self.database.connection()?;
-        marts::refresh_publication(&mut conn)
+        marts::refresh_publication(&mut conn, &self.settings)
     }
 }
 
@@ -103,7 +105,7 @@ impl Martmaker {
                 source_run_id: tick.staging_change,
             });
         }
-        marts::refresh_publication(&mut conn)
+        marts::refresh_publication(&mut conn, &self.settings)
     }
 
     /// One tick's refresh, logged; how it ended for the metrics and for the runner.
@@ -146,11 +148,20 @@ impl Martmaker {
                 launches_recounted,
                 publication_rows,
                 object_rows,
+                warnings,
             }) => {
                 self.idle.worked();
+                let warnings: Vec<String> = warnings
+                    .iter()
+                    .map(|check| format!("{} {}", check.check_name, check.observed))
+                    .collect();
+                let warnings = match warnings.is_empty() {
+                    true => String::new(),
+                    false => format!("; warn checks: {}", warnings.join(", ")),
+                };
                 log::info!(
                     build_id;
-                    "Mart build {build_id} ({}, {launches_recounted} launches recounted) published in {:.3}s from extract run {}: {publication_rows} publication rows, {object_rows} publication_by_object rows.",
+                    "Mart build {build_id} ({}, {launches_recounted} launches recounted) published in {:.3}s from extract run {}: {publication_rows} publication rows, {object_rows} publication_by_object rows{warnings}.",
                     mode.as_str(),
                     seconds(),
                     source_run_id.map_or("none".into(), |id| id.to_string()),

@@ -1,5 +1,6 @@
 //! The martmaker's Prometheus metrics.
 use chrono::{DateTime, Utc};
+use db_models::models::CheckSeverity;
 use service::freshness::{timestamp_seconds, FreshnessGauges};
 use service::metrics::{Counter, Gauge, Registry};
 
@@ -12,6 +13,7 @@ pub struct Metrics {
     builds: Counter,
     last_build: Gauge,
     mart_age: Gauge,
+    failing_checks: Gauge,
     freshness: FreshnessGauges,
 }
 
@@ -76,6 +78,11 @@ impl Metrics {
                 "Seconds since the published marts were built (at scrape time).",
                 &[],
             ),
+            failing_checks: registry.gauge(
+                "greenadam_mart_checks_failing",
+                "Data-quality checks of the latest finished mart build that did not pass, by severity (error: the build was rolled back; warn: it was published anyway); see marts.check_result.",
+                &["severity"],
+            ),
             freshness: FreshnessGauges::register(&registry),
             registry,
         };
@@ -105,5 +112,18 @@ impl Metrics {
                 Some((timestamp_seconds(s.freshness.now) - built).max(0.0))
             }),
         );
+        for severity in CheckSeverity::all() {
+            let failing = status.map(|s| {
+                s.latest_checks.as_ref().map_or(0, |latest| {
+                    latest
+                        .checks
+                        .iter()
+                        .filter(|c| c.severity == severity && c.failing())
+                        .count()
+                }) as f64
+            });
+            self.failing_checks
+                .set_or_clear(&[severity.as_str()], failing);
+        }
     }
 }

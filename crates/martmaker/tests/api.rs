@@ -257,6 +257,7 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
         ("/marts/publication", "/marts/publication"),
         ("/marts/publication/{entity}", "/marts/publication/launch"),
         ("/data_mart/object_url_count", "/data_mart/object_url_count"),
+        ("/marts/checks", "/marts/checks"),
     ] {
         assert_eq!(
             api.get(template, path),
@@ -284,6 +285,10 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
     );
     assert_eq!(before.value("greenadam_database_up"), 1.0);
     assert!(!before.has("greenadam_mart_age_seconds"));
+    assert_eq!(
+        before.value("greenadam_mart_checks_failing{severity=\"warn\"}"),
+        0.0
+    );
     assert!(!before.has("greenadam_last_successful_build_timestamp_seconds"));
 
     // Extract, then one martmaker tick counting into the served metrics.
@@ -353,6 +358,71 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
             200,
             json!({"launches": 34, "missions": 0, "rockets": 4, "build_id": build_id, "built_at": built_at})
         )
+    );
+
+    // The build's checks: the fixture's launches each list a mission that is not staged
+    // (today's endpoint serves none), a warning; everything else passes.
+    let (status, checks) = api.get("/marts/checks", "/marts/checks");
+    assert_eq!(status, 200, "{checks}");
+    assert_eq!(
+        (
+            &checks["build_id"],
+            &checks["build_status"],
+            &checks["finished_at"]
+        ),
+        (&build_id, &json!("succeeded"), &built_at)
+    );
+    let results: Vec<(&str, &str, &str, &str)> = checks["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["check_name"].as_str().unwrap(),
+                c["severity"].as_str().unwrap(),
+                c["status"].as_str().unwrap(),
+                c["observed"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        results,
+        [
+            (
+                "objects_match_staging",
+                "error",
+                "pass",
+                "launch 8, mission 0, rocket 4"
+            ),
+            (
+                "publication_entities",
+                "error",
+                "pass",
+                "launch, mission, rocket"
+            ),
+            ("row_rules", "error", "pass", "none broken"),
+            ("launch_mission_missing", "warn", "warn", "8"),
+            ("launch_rocket_missing", "warn", "pass", "0"),
+            ("objects_without_publication", "warn", "pass", "0"),
+            ("row_count_change", "warn", "pass", "no previous build"),
+        ]
+    );
+    // The document lists every check by name.
+    let names: Vec<&str> = db_models::models::CheckName::all()
+        .map(|name| name.as_str())
+        .collect();
+    assert_eq!(
+        openapi["components"]["schemas"]["CheckResult"]["properties"]["check_name"]["enum"],
+        json!(names)
+    );
+    let scraped = api.metrics();
+    assert_eq!(
+        scraped.value("greenadam_mart_checks_failing{severity=\"warn\"}"),
+        1.0
+    );
+    assert_eq!(
+        scraped.value("greenadam_mart_checks_failing{severity=\"error\"}"),
+        0.0
     );
 
     // Per object: sorting, paging, errors.
@@ -553,6 +623,7 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
         ("/marts/publication", "/marts/publication"),
         ("/marts/publication/{entity}", "/marts/publication/rocket"),
         ("/data_mart/object_url_count", "/data_mart/object_url_count"),
+        ("/marts/checks", "/marts/checks"),
     ] {
         let (status, body) = down.get(template, path);
         assert_eq!(status, 503, "{path}: {body}");

@@ -3,12 +3,16 @@ use std::sync::LazyLock;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::result::DatabaseErrorKind;
+use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
 use sha2::{Digest, Sha256};
 
 pub use db_models::models::BuildMode;
-use db_models::models::{BuildRun, BuildStatus, Publication, PublicationByObject};
-use db_models::schema::marts::{build_run, publication, publication_by_object};
+use db_models::models::{
+    BuildRun, BuildStatus, CheckName, CheckResult, CheckSeverity, CheckStatus, Publication,
+    PublicationByObject,
+};
+use db_models::schema::marts::{build_run, check_result, publication, publication_by_object};
 
 use crate::{Error, Result};
 
@@ -25,11 +29,30 @@ const INCREMENTAL_BUILD_SQL: &str = concat!(
     include_str!("marts/publication_incremental.sql"),
     include_str!("marts/publication_summary.sql"),
 );
-/// Data-quality checks; returns the names of the failed ones.
+/// Data-quality checks; one row per check ([`CheckRow`]).
 const CHECK_PUBLICATION_SQL: &str = include_str!("marts/publication_checks.sql");
 
 /// The `mart` value of the publication marts in `marts.build_run`.
 pub const PUBLICATION_MART: &str = "publication";
+
+/// The default of [`BuildSettings::row_count_change_warn`].
+pub const DEFAULT_ROW_COUNT_CHANGE_WARN: f64 = 0.5;
+
+/// What a build takes from the configuration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BuildSettings {
+    /// The share of an entity's row count in the previous build by which it may change before
+    /// the `row_count_change` check warns (`martmaker.row_count_change_warn`).
+    pub row_count_change_warn: f64,
+}
+
+impl Default for BuildSettings {
+    fn default() -> Self {
+        BuildSettings {
+            row_count_change_warn: DEFAULT_ROW_COUNT_CHANGE_WARN,
+        }
+    }
+}
 
 /// Advisory lock key of the publication build: a second martmaker skips instead of racing.
 const PUBLICATION_BUILD_LOCK_KEY: i64 = 0x6772_6d61_7274;
@@ -61,6 +84,8 @@ pub enum Refresh {
         publication_rows: i64,
         /// Rows in `marts.publication_by_object`.
         object_rows: i64,
+        /// The `warn` checks that did not pass (recorded in `marts.check_result`).
+        warnings: Vec<CheckResult>,
     },
     /// The build or its checks failed: the previous marts stay published.
     Failed {
@@ -121,10 +146,76 @@ struct Built {
     launches_recounted: i64,
 }
 
+/// One row of `publication_checks.sql`.
 #[derive(QueryableByName)]
-struct FailedCheck {
+struct CheckRow {
     #[diesel(sql_type = Text)]
-    name: String,
+    check_name: String,
+    #[diesel(sql_type = Bool)]
+    passed: bool,
+    #[diesel(sql_type = Text)]
+    observed: String,
+    #[diesel(sql_type = Text)]
+    expected: String,
+    /// A few offending ids.
+    #[diesel(sql_type = Nullable<Text>)]
+    examples: Option<String>,
+}
+
+impl CheckRow {
+    fn into_result(self, build_id: i64) -> std::result::Result<CheckResult, BuildError> {
+        let name: CheckName = self.check_name.parse().map_err(|_| {
+            BuildError::Database(diesel::result::Error::DeserializationError(
+                format!(
+                    "publication_checks.sql names no check `{}`",
+                    self.check_name
+                )
+                .into(),
+            ))
+        })?;
+        Ok(check_result(
+            build_id,
+            name,
+            self.passed,
+            self.observed,
+            self.expected,
+            self.examples,
+        ))
+    }
+}
+
+/// A check's row in `marts.check_result`: its severity, and its status and message from
+/// whether it `passed`.
+fn check_result(
+    build_id: i64,
+    name: CheckName,
+    passed: bool,
+    observed: String,
+    expected: String,
+    examples: Option<String>,
+) -> CheckResult {
+    let severity = name.severity();
+    let (status, message) = if passed {
+        (CheckStatus::Pass, name.description().to_string())
+    } else {
+        let examples = examples.map_or(String::new(), |e| format!(" (e.g. {e})"));
+        (
+            severity.failing_status(),
+            crate::error::one_line(&format!(
+                "{}: found {observed}, expected {expected}{examples}",
+                name.description()
+            )),
+        )
+    };
+    CheckResult {
+        build_id,
+        check_name: name,
+        severity,
+        status,
+        observed,
+        expected,
+        message,
+    }
 }
 
 #[derive(QueryableByName)]
@@ -192,6 +283,52 @@ fn latest_staging_change(conn: &mut PgConnection) -> QueryResult<Option<i64>> {
     Ok(change.staging_change)
 }
 
+/// A finished build of the publication marts and its checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildChecks {
+    /// The build (`succeeded` or `failed`).
+    pub build: BuildRun,
+    /// Its checks, `error` ones first, then by name; none when it failed before its checks
+    /// ran (a database error).
+    pub checks: Vec<CheckResult>,
+}
+
+/// The latest finished build of the publication marts (succeeded or failed, the one running
+/// now not included) with its checks; `None` before the first build finished. The reader's
+/// role may read it.
+pub fn latest_checks(conn: &mut PgConnection) -> Result<Option<BuildChecks>> {
+    let Some(build) = build_run::table
+        .filter(build_run::mart.eq(PUBLICATION_MART))
+        .filter(build_run::status.ne(BuildStatus::Running))
+        .order(build_run::id.desc())
+        .select(BuildRun::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let checks = check_result::table
+        .filter(check_result::build_id.eq(build.id))
+        .order((check_result::severity, check_result::check_name))
+        .select(CheckResult::as_select())
+        .load(conn)?;
+    Ok(Some(BuildChecks { build, checks }))
+}
+
+/// The checks of the latest finished build that did not pass ([`latest_checks`]): a `fail`
+/// means that build was rolled back, a `warn` that it was published anyway.
+pub fn latest_failing_checks(conn: &mut PgConnection) -> Result<Vec<CheckResult>> {
+    Ok(latest_checks(conn)?
+        .map(|latest| {
+            latest
+                .checks
+                .into_iter()
+                .filter(CheckResult::failing)
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
 /// The latest successful build of the publication marts.
 pub fn last_successful_build(conn: &mut PgConnection) -> Result<Option<BuildRun>> {
     Ok(last_successful(conn)?)
@@ -211,8 +348,9 @@ fn last_successful(conn: &mut PgConnection) -> QueryResult<Option<BuildRun>> {
 /// since the last successful build, checks them, and publishes them in one transaction. The
 /// build recomputes only what changed since that build ([`BuildMode::Incremental`]) unless
 /// it has to start from scratch ([`BuildMode::Full`]). Nothing is built before the first
-/// extract run that loaded the launches ([`Refresh::AwaitingData`]).
-pub fn refresh_publication(conn: &mut PgConnection) -> Result<Refresh> {
+/// extract run that loaded the launches ([`Refresh::AwaitingData`]). Every check's result is
+/// recorded in `marts.check_result`, a failed build's too.
+pub fn refresh_publication(conn: &mut PgConnection, settings: &BuildSettings) -> Result<Refresh> {
     let check: SinceLastBuild =
         diesel::sql_query(concat!("SELECT * FROM ", since_last_build_sql!()))
             .bind::<Text, _>(PUBLICATION_MART)
@@ -234,11 +372,11 @@ pub fn refresh_publication(conn: &mut PgConnection) -> Result<Refresh> {
     let built = conn
         .build_transaction()
         .repeatable_read()
-        .run(|conn| build_in_transaction(conn, build_id));
+        .run(|conn| build_in_transaction(conn, build_id, settings));
     match built {
         Ok(refresh) => Ok(refresh),
-        Err(BuildError::Rejected(error)) => {
-            record_failed_build(conn, build_id, &error)?;
+        Err(BuildError::Rejected { error, checks }) => {
+            record_failed_build(conn, build_id, &error, &checks)?;
             Ok(Refresh::Failed { build_id, error })
         }
         Err(BuildError::Busy) => {
@@ -248,7 +386,7 @@ pub fn refresh_publication(conn: &mut PgConnection) -> Result<Refresh> {
         Err(BuildError::Database(error)) => {
             let message = error.to_string();
             // The connection may be gone (that may be the error): recording is best effort.
-            if let Err(record_error) = record_failed_build(conn, build_id, &message) {
+            if let Err(record_error) = record_failed_build(conn, build_id, &message, &[]) {
                 log::warn!("Could not record failed build {build_id}: {record_error}");
             }
             Err(Error::Query(error))
@@ -258,8 +396,13 @@ pub fn refresh_publication(conn: &mut PgConnection) -> Result<Refresh> {
 
 /// Why a build transaction rolled back.
 enum BuildError {
-    /// Data-quality checks failed.
-    Rejected(String),
+    /// An `error` check failed.
+    Rejected {
+        /// The failed checks, for `marts.build_run.error`.
+        error: String,
+        /// Every check that ran, to record after the rollback.
+        checks: Vec<CheckResult>,
+    },
     /// Someone else holds the build lock.
     Busy,
     /// SQL error.
@@ -272,9 +415,55 @@ impl From<diesel::result::Error> for BuildError {
     }
 }
 
+impl BuildError {
+    /// The build stopped at a row that broke a table's rule: the check `row_rules` failed.
+    /// Any other error stays a database error.
+    fn from_build_sql(build_id: i64, error: diesel::result::Error) -> BuildError {
+        let diesel::result::Error::DatabaseError(
+            DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation,
+            info,
+        ) = &error
+        else {
+            return BuildError::Database(error);
+        };
+        let rule = match (
+            info.constraint_name(),
+            info.table_name(),
+            info.column_name(),
+        ) {
+            (Some(constraint), _, _) => constraint.to_string(),
+            (None, Some(table), Some(column)) => format!("{table}.{column} NOT NULL"),
+            _ => "NOT NULL".to_string(),
+        };
+        let check = check_result(
+            build_id,
+            CheckName::RowRules,
+            false,
+            rule,
+            "no row breaks a rule".to_string(),
+            Some(info.message().to_string()),
+        );
+        BuildError::rejected(vec![check])
+    }
+
+    /// The build's checks, when an `error` one failed.
+    fn rejected(checks: Vec<CheckResult>) -> BuildError {
+        let failed: Vec<String> = checks
+            .iter()
+            .filter(|c| c.severity == CheckSeverity::Error && c.failing())
+            .map(|c| format!("{} ({})", c.check_name, c.message))
+            .collect();
+        BuildError::Rejected {
+            error: format!("data-quality checks failed: {}", failed.join("; ")),
+            checks,
+        }
+    }
+}
+
 fn build_in_transaction(
     conn: &mut PgConnection,
     build_id: i64,
+    settings: &BuildSettings,
 ) -> std::result::Result<Refresh, BuildError> {
     let lock: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
         .bind::<BigInt, _>(PUBLICATION_BUILD_LOCK_KEY)
@@ -289,27 +478,40 @@ fn build_in_transaction(
         .bind::<Text, _>(build_id.to_string())
         .execute(conn)?;
     let base = incremental_base(conn, build_id)?;
-    let mode = match base {
+    let (sql, mode) = match base {
         Some(base_run) => {
             diesel::sql_query("SELECT set_config('greenadam.publication_base_run', $1, true)")
                 .bind::<Text, _>(base_run.to_string())
                 .execute(conn)?;
-            conn.batch_execute(INCREMENTAL_BUILD_SQL)?;
-            BuildMode::Incremental
+            (INCREMENTAL_BUILD_SQL, BuildMode::Incremental)
         }
-        None => {
-            conn.batch_execute(FULL_BUILD_SQL)?;
-            BuildMode::Full
-        }
+        None => (FULL_BUILD_SQL, BuildMode::Full),
     };
-    let failed: Vec<FailedCheck> = diesel::sql_query(CHECK_PUBLICATION_SQL).load(conn)?;
-    if !failed.is_empty() {
-        let names: Vec<String> = failed.into_iter().map(|c| c.name).collect();
-        return Err(BuildError::Rejected(format!(
-            "data-quality checks failed: {}",
-            names.join("; ")
-        )));
+    conn.batch_execute(sql)
+        .map_err(|error| BuildError::from_build_sql(build_id, error))?;
+    // Every row was written without breaking a table's rule.
+    let mut checks = vec![check_result(
+        build_id,
+        CheckName::RowRules,
+        true,
+        "none broken".to_string(),
+        "no row breaks a rule".to_string(),
+        None,
+    )];
+    let rows: Vec<CheckRow> = diesel::sql_query(CHECK_PUBLICATION_SQL)
+        .bind::<Double, _>(settings.row_count_change_warn)
+        .load(conn)?;
+    for row in rows {
+        checks.push(row.into_result(build_id)?);
     }
+    // As `latest_checks` reads them back: `error` ones first.
+    checks.sort_by_key(|c| (c.severity.as_str(), c.check_name.as_str()));
+    if checks.iter().any(|c| c.status == CheckStatus::Fail) {
+        return Err(BuildError::rejected(checks));
+    }
+    diesel::insert_into(check_result::table)
+        .values(&checks)
+        .execute(conn)?;
     // marts.publication counts the per-object rows. A full build recounted every staged
     // launch, an incremental one those it listed in recount_launch.
     let launches_recounted = match mode {
@@ -342,17 +544,33 @@ fn build_in_transaction(
         launches_recounted: built.launches_recounted,
         publication_rows: built.publication_rows,
         object_rows: built.object_rows,
+        warnings: checks.into_iter().filter(CheckResult::failing).collect(),
     })
 }
 
-fn record_failed_build(conn: &mut PgConnection, build_id: i64, error: &str) -> Result<()> {
-    diesel::update(build_run::table.find(build_id))
-        .set((
-            build_run::status.eq(BuildStatus::Failed),
-            build_run::finished_at.eq(diesel::dsl::now),
-            build_run::error.eq(crate::error::one_line(error)),
-        ))
-        .execute(conn)?;
+/// Marks the build `failed` with its checks, in one transaction of its own (the build's was
+/// rolled back): the failure and what caused it are there to read together.
+fn record_failed_build(
+    conn: &mut PgConnection,
+    build_id: i64,
+    error: &str,
+    checks: &[CheckResult],
+) -> Result<()> {
+    conn.transaction(|conn| {
+        diesel::update(build_run::table.find(build_id))
+            .set((
+                build_run::status.eq(BuildStatus::Failed),
+                build_run::finished_at.eq(diesel::dsl::now),
+                build_run::error.eq(crate::error::one_line(error)),
+            ))
+            .execute(conn)?;
+        if checks.is_empty() {
+            return Ok(0);
+        }
+        diesel::insert_into(check_result::table)
+            .values(checks)
+            .execute(conn)
+    })?;
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use db_models::models::{
     NewLaunchLink, NewLaunchMission, NewMission, Publication, PublicationByObject,
 };
 use repository::marts::{
-    publication, publication_by_object, refresh_publication, BuildMode, Refresh,
+    publication, publication_by_object, refresh_publication, BuildMode, BuildSettings, Refresh,
 };
 use repository::staging::{publish, LaunchRows, Snapshot};
 use repository::{extract_runs, Database};
@@ -250,7 +250,7 @@ fn marts(database: &Database) -> (Vec<Publication>, Vec<PublicationByObject>) {
 }
 
 fn build(database: &Database) -> (BuildMode, i64) {
-    match refresh_publication(&mut common::conn(database)).unwrap() {
+    match refresh_publication(&mut common::conn(database), &BuildSettings::default()).unwrap() {
         Refresh::Built {
             mode,
             launches_recounted,

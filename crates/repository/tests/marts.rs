@@ -6,9 +6,10 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use db_models::models::{NewLaunchLink, NewLaunchMission, NewMission, NewRocket, Publication};
-use db_models::schema::marts::build_run;
+use db_models::schema::marts::{build_run, check_result};
 use repository::marts::{
-    publication, publication_by_object, refresh_publication, BuildMode, Refresh,
+    latest_failing_checks, publication, publication_by_object, refresh_publication, BuildMode,
+    BuildSettings, Refresh,
 };
 use repository::staging::{publish, LaunchRows, Snapshot};
 use repository::{extract_runs, Database};
@@ -182,7 +183,7 @@ fn no_build_before_an_extraction_then_empty_staging_gives_three_zero_rows() {
     let (_db, database) = common::migrated();
     let mut conn = common::conn(&database);
     assert_eq!(
-        refresh_publication(&mut conn).unwrap(),
+        refresh_publication(&mut conn, &BuildSettings::default()).unwrap(),
         Refresh::AwaitingData
     );
     let builds = |conn: &mut repository::PgPooled| -> i64 {
@@ -192,7 +193,7 @@ fn no_build_before_an_extraction_then_empty_staging_gives_three_zero_rows() {
     assert!(publication(&mut conn).unwrap().is_empty());
 
     load(&database, |run| common::snapshot(run, vec![], vec![]));
-    let built = refresh_publication(&mut conn).unwrap();
+    let built = refresh_publication(&mut conn, &BuildSettings::default()).unwrap();
     assert!(
         matches!(
             built,
@@ -214,7 +215,7 @@ fn no_build_before_an_extraction_then_empty_staging_gives_three_zero_rows() {
         ])
     );
     assert_eq!(
-        refresh_publication(&mut conn).unwrap(),
+        refresh_publication(&mut conn, &BuildSettings::default()).unwrap(),
         Refresh::Unchanged {
             source_run_id: None
         }
@@ -230,7 +231,7 @@ fn counts_follow_the_publication_rules() {
     let (_db, database) = common::migrated();
     let run = load(&database, rich_snapshot);
     let mut conn = common::conn(&database);
-    let built = refresh_publication(&mut conn).unwrap();
+    let built = refresh_publication(&mut conn, &BuildSettings::default()).unwrap();
     assert!(
         matches!(built, Refresh::Built { source_run_id: Some(r), object_rows: 7, .. } if r == run),
         "{built:?}"
@@ -302,7 +303,7 @@ fn counts_follow_the_publication_rules() {
         .collect();
     assert_eq!(live, built);
     assert_eq!(
-        refresh_publication(&mut conn).unwrap(),
+        refresh_publication(&mut conn, &BuildSettings::default()).unwrap(),
         Refresh::Unchanged {
             source_run_id: Some(run)
         }
@@ -318,7 +319,7 @@ fn sabotaged_refresh(
     body: &str,
 ) -> (Vec<Publication>, repository::Result<Refresh>) {
     load(database, rich_snapshot);
-    refresh_publication(conn).unwrap();
+    refresh_publication(conn, &BuildSettings::default()).unwrap();
     let before = publication(conn).unwrap();
     conn.batch_execute_ok(&format!(
         "CREATE FUNCTION public.sabotage() RETURNS trigger LANGUAGE plpgsql AS
@@ -327,7 +328,7 @@ fn sabotaged_refresh(
            FOR EACH ROW WHEN (NEW.object_id = 'starship') EXECUTE FUNCTION public.sabotage();"
     ));
     load(database, with_starship);
-    (before, refresh_publication(conn))
+    (before, refresh_publication(conn, &BuildSettings::default()))
 }
 
 #[test]
@@ -340,19 +341,42 @@ fn a_failed_check_keeps_the_previous_marts() {
     let Refresh::Failed { build_id, error } = refreshed else {
         panic!("expected a failed build, got {refreshed:?}")
     };
-    assert!(error.contains("objects match staging"), "{error}");
+    assert!(error.contains("objects_match_staging"), "{error}");
     assert_eq!(
         publication(&mut conn).unwrap(),
         before,
         "previous marts untouched"
     );
     assert_eq!(build_status(&mut conn, build_id), "failed");
+    // The rolled-back build's checks are recorded all the same, the failing one with what
+    // it found, and the latest failing checks are its.
+    let failed = checks_of(&mut conn, build_id);
+    assert_eq!(failed.len(), 7, "{failed:?}");
+    assert!(
+        failed.contains(&check(
+            "objects_match_staging",
+            "fail",
+            "launch 2, mission 3, rocket 2",
+            "launch 2, mission 3, rocket 3"
+        )),
+        "{failed:?}"
+    );
+    let failing = latest_failing_checks(&mut conn).unwrap();
+    assert_eq!(failing[0].check_name, "objects_match_staging");
+    assert_eq!(failing[0].build_id, build_id);
+    assert!(
+        failing[0]
+            .message
+            .starts_with("each entity's objects match staging: found launch 2"),
+        "{}",
+        failing[0].message
+    );
 
     // Once the cause is gone, the next refresh builds (a failed build is not "unchanged"),
     // from scratch: nothing a failed build computed is trusted.
     conn.batch_execute_ok("DROP TRIGGER sabotage ON marts.publication_by_object;");
     assert!(matches!(
-        refresh_publication(&mut conn).unwrap(),
+        refresh_publication(&mut conn, &BuildSettings::default()).unwrap(),
         Refresh::Built {
             object_rows: 8,
             mode: BuildMode::Full,
@@ -372,14 +396,17 @@ fn a_row_breaking_a_table_rule_fails_the_build_and_keeps_the_previous_marts() {
         &database,
         "NEW.total := NEW.total + 1; RETURN NEW;",
     );
-    let error = refreshed.unwrap_err().to_string();
+    let refreshed = refreshed.unwrap();
+    let Refresh::Failed { build_id, error } = refreshed else {
+        panic!("expected a failed build, got {refreshed:?}")
+    };
     assert!(
-        error.contains("publication_by_object_total_is_sum"),
+        error.contains("row_rules") && error.contains("publication_by_object_total_is_sum"),
         "{error}"
     );
     assert_eq!(publication(&mut conn).unwrap(), before);
     let (status, recorded): (String, Option<String>) = build_run::table
-        .order(build_run::id.desc())
+        .find(build_id)
         .select((build_run::status, build_run::error))
         .first(&mut conn)
         .unwrap();
@@ -387,6 +414,135 @@ fn a_row_breaking_a_table_rule_fails_the_build_and_keeps_the_previous_marts() {
     assert!(recorded
         .unwrap()
         .contains("publication_by_object_total_is_sum"));
+    // The build stopped at the row: the one check that ran is recorded, failed.
+    assert_eq!(
+        checks_of(&mut conn, build_id),
+        [check(
+            "row_rules",
+            "fail",
+            "publication_by_object_total_is_sum",
+            "no row breaks a rule"
+        )]
+    );
+}
+
+/// (check_name, status, observed, expected) of a build's checks in `marts.check_result`.
+type Check = (String, String, String, String);
+
+fn check(name: &str, status: &str, observed: &str, expected: &str) -> Check {
+    (name.into(), status.into(), observed.into(), expected.into())
+}
+
+/// A build's rows of `marts.check_result`, by name, read by SQL.
+fn checks_of(conn: &mut PgConnection, build_id: i64) -> Vec<Check> {
+    check_result::table
+        .filter(check_result::build_id.eq(build_id))
+        .order(check_result::check_name)
+        .select((
+            check_result::check_name,
+            check_result::status,
+            check_result::observed,
+            check_result::expected,
+        ))
+        .load(conn)
+        .unwrap()
+}
+
+/// The rich snapshot with three more launches.
+fn with_five_launches(run: i64) -> Snapshot {
+    let mut s = rich_snapshot(run);
+    let rows = s.launches.as_mut().unwrap();
+    for id in ["3", "4", "5"] {
+        let (launch, links) = common::launch(run, id, "more", &["https://p/more"]);
+        rows.launches.push(launch);
+        rows.links.extend(links);
+    }
+    s
+}
+
+#[test]
+fn a_failing_warn_check_keeps_the_build_and_is_queryable() {
+    let (_db, database) = common::migrated();
+    load(&database, rich_snapshot);
+    let mut conn = common::conn(&database);
+    let built = refresh_publication(&mut conn, &BuildSettings::default()).unwrap();
+    let Refresh::Built {
+        build_id, warnings, ..
+    } = built
+    else {
+        panic!("expected a build, got {built:?}")
+    };
+    assert_eq!(
+        publication(&mut conn).unwrap()[0].build_id,
+        build_id,
+        "published"
+    );
+    // Launch 2 lists the unstaged mission M-unknown; M3 and falcon1 have no publication.
+    assert_eq!(
+        checks_of(&mut conn, build_id),
+        [
+            check("launch_mission_missing", "warn", "1", "0"),
+            check("launch_rocket_missing", "pass", "0", "0"),
+            check(
+                "objects_match_staging",
+                "pass",
+                "launch 2, mission 3, rocket 2",
+                "launch 2, mission 3, rocket 2"
+            ),
+            check("objects_without_publication", "warn", "2", "0"),
+            check(
+                "publication_entities",
+                "pass",
+                "launch, mission, rocket",
+                "launch, mission, rocket"
+            ),
+            check(
+                "row_count_change",
+                "pass",
+                "no previous build",
+                "each within 50% of the previous build"
+            ),
+            check("row_rules", "pass", "none broken", "no row breaks a rule"),
+        ]
+    );
+    assert_eq!(latest_failing_checks(&mut conn).unwrap(), warnings);
+    let messages: Vec<&str> = warnings.iter().map(|c| c.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "every mission a launch lists is staged: found 1, expected 0 (e.g. launch 2 → mission M-unknown)",
+            "every object has at least one publication of its own: found 2, expected 0 (e.g. mission M3, rocket falcon1)",
+        ]
+    );
+
+    // Row counts against the previous build, by the configured share: 2 → 5 launches is
+    // within 200 %, 5 → 2 is more than 50 % off.
+    load(&database, with_five_launches);
+    let lenient = BuildSettings {
+        row_count_change_warn: 2.0,
+    };
+    let grown = refresh_publication(&mut conn, &lenient).unwrap();
+    let Refresh::Built { build_id, .. } = grown else {
+        panic!("{grown:?}")
+    };
+    assert!(checks_of(&mut conn, build_id).contains(&check(
+        "row_count_change",
+        "pass",
+        "launch 2 → 5, mission 3 → 3, rocket 2 → 2",
+        "each within 200% of the previous build"
+    )));
+    load(&database, rich_snapshot);
+    let shrunk = refresh_publication(&mut conn, &BuildSettings::default()).unwrap();
+    let Refresh::Built { build_id, .. } = shrunk else {
+        panic!("{shrunk:?}")
+    };
+    assert!(checks_of(&mut conn, build_id).contains(&check(
+        "row_count_change",
+        "warn",
+        "launch 5 → 2, mission 3 → 3, rocket 2 → 2",
+        "each within 50% of the previous build"
+    )));
+    assert_eq!(publication(&mut conn).unwrap()[0].objects, 2, "published");
 }
 
 /// The rich snapshot plus a rocket without launches.
@@ -411,7 +567,7 @@ fn build_status(conn: &mut PgConnection, build_id: i64) -> String {
 fn views_and_grants_on_the_marts_survive_rebuilds() {
     let (_db, database) = common::migrated();
     let mut conn = common::conn(&database);
-    refresh_publication(&mut conn).unwrap();
+    refresh_publication(&mut conn, &BuildSettings::default()).unwrap();
     conn.batch_execute_ok(
         "CREATE VIEW public.launch_totals AS SELECT total FROM marts.publication WHERE entity = 'launch';
          CREATE ROLE dashboard_test NOLOGIN;
@@ -420,7 +576,7 @@ fn views_and_grants_on_the_marts_survive_rebuilds() {
     );
     load(&database, rich_snapshot);
     assert!(matches!(
-        refresh_publication(&mut conn).unwrap(),
+        refresh_publication(&mut conn, &BuildSettings::default()).unwrap(),
         Refresh::Built { .. }
     ));
     #[derive(QueryableByName)]
@@ -456,7 +612,7 @@ fn a_full_build_drops_what_it_cannot_account_for() {
     let (_db, database) = common::migrated();
     load(&database, rich_snapshot);
     let mut conn = common::conn(&database);
-    refresh_publication(&mut conn).unwrap();
+    refresh_publication(&mut conn, &BuildSettings::default()).unwrap();
     let rockets = publication_by_object(&mut conn, Some("rocket")).unwrap();
 
     // A contribution of a launch that is neither staged nor in the marts (a hand edit), then
@@ -466,7 +622,7 @@ fn a_full_build_drops_what_it_cannot_account_for() {
          DELETE FROM marts.build_run;",
     );
     assert!(matches!(
-        refresh_publication(&mut conn).unwrap(),
+        refresh_publication(&mut conn, &BuildSettings::default()).unwrap(),
         Refresh::Built {
             mode: BuildMode::Full,
             ..

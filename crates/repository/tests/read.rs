@@ -4,7 +4,7 @@
 mod common;
 
 use db_models::models::RunStatus;
-use repository::marts::{self, Refresh};
+use repository::marts::{self, BuildSettings, Refresh};
 use repository::staging::publish;
 use repository::{extract_runs, read};
 
@@ -108,7 +108,7 @@ fn the_martmaker_tick_agrees_with_the_refresh() {
             tick.freshness.last_extract,
             read::extract_freshness(conn).unwrap().last_extract
         );
-        let refreshed = marts::refresh_publication(conn).unwrap();
+        let refreshed = marts::refresh_publication(conn, &BuildSettings::default()).unwrap();
         match refreshed {
             Refresh::Unchanged { source_run_id } => {
                 assert!(tick.up_to_date, "the refresh found nothing to do");
@@ -132,7 +132,7 @@ fn the_martmaker_tick_agrees_with_the_refresh() {
     let awaiting = |conn: &mut repository::PgPooled| {
         let tick = read::mart_tick(conn, marts::PUBLICATION_MART).unwrap();
         assert_eq!(
-            marts::refresh_publication(conn).unwrap(),
+            marts::refresh_publication(conn, &BuildSettings::default()).unwrap(),
             Refresh::AwaitingData
         );
         !tick.launches_loaded

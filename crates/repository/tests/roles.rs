@@ -75,8 +75,16 @@ fn the_martmaker_reads_staging_and_writes_marts_only() {
     denied(&martmaker, WRITE_STAGING);
     denied(&martmaker, "DELETE FROM staging.launch");
     allowed(&martmaker, WRITE_MARTS);
-    let built = marts::refresh_publication(&mut martmaker.connection().unwrap()).unwrap();
+    let built =
+        marts::refresh_publication(&mut martmaker.connection().unwrap(), &Default::default())
+            .unwrap();
     assert!(matches!(built, marts::Refresh::Built { .. }), "{built:?}");
+    // It recorded the build's checks, which the reader may read.
+    let reader = as_role(&db, "greenadam_reader");
+    let latest = marts::latest_checks(&mut reader.connection().unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(latest.checks.len(), 7, "{latest:?}");
 }
 
 #[test]
@@ -85,7 +93,9 @@ fn the_reader_only_reads_marts() {
     let reader = as_role(&db, "greenadam_reader");
     allowed(&reader, READ_MARTS);
     allowed(&reader, "SELECT * FROM marts.publication");
+    allowed(&reader, "SELECT * FROM marts.check_result");
     denied(&reader, WRITE_MARTS);
+    denied(&reader, "DELETE FROM marts.check_result");
     denied(&reader, "UPDATE marts.publication SET total = 0");
     denied(&reader, READ_STAGING);
     denied(&reader, WRITE_STAGING);

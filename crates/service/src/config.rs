@@ -184,6 +184,10 @@ pub struct MartmakerConfig {
     /// Where the martmaker serves the read API, `/healthz`, `/readyz` and `/metrics`.
     #[serde(default = "defaults::listen")]
     pub listen: Listen,
+    /// A build whose row count of an entity changed by more than this share of the previous
+    /// build's records its `row_count_change` check as `warn` (it is published anyway).
+    #[serde(default = "defaults::row_count_change_warn")]
+    pub row_count_change_warn: f64,
 }
 
 /// An HTTP listen address (`127.0.0.1:8000`, `0.0.0.0:8000`, `[::1]:8000`: an IP, so that the
@@ -316,6 +320,9 @@ mod defaults {
     pub fn listen() -> Listen {
         Listen::Address(SocketAddr::from((Ipv4Addr::LOCALHOST, 8000)))
     }
+    pub fn row_count_change_warn() -> f64 {
+        repository::marts::DEFAULT_ROW_COUNT_CHANGE_WARN
+    }
 }
 
 impl Default for DatabaseConfig {
@@ -371,6 +378,7 @@ impl Default for MartmakerConfig {
         MartmakerConfig {
             interval: defaults::martmaker_interval(),
             listen: defaults::listen(),
+            row_count_change_warn: defaults::row_count_change_warn(),
         }
     }
 }
@@ -570,6 +578,12 @@ impl Config {
             self.extractor.shrink_guard,
             |share| share.to_string(),
         )?;
+        // A share of the previous count: 0 warns at any change, 100 at a 101-fold growth.
+        Bounds(0.0, 100.0).check(
+            "martmaker.row_count_change_warn",
+            self.martmaker.row_count_change_warn,
+            |share| share.to_string(),
+        )?;
         // Both services usually run in one container: one port for both would fail at start.
         let ports = (
             self.extractor.metrics_listen.address(),
@@ -675,6 +689,13 @@ impl Config {
                 Bounds(1, 1_000),
             ),
         ]
+    }
+
+    /// What a mart build takes from the configuration.
+    pub fn build_settings(&self) -> repository::marts::BuildSettings {
+        repository::marts::BuildSettings {
+            row_count_change_warn: self.martmaker.row_count_change_warn,
+        }
     }
 
     /// How long staging may go without a successful extraction before it counts as stale.
@@ -1151,6 +1172,23 @@ mod tests {
             let err = parse(&format!("extractor:\n  {yaml}\n")).expect_err(yaml);
             assert_eq!(err.key, key, "{yaml}");
             assert!(err.message.contains(message), "{yaml}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_row_count_change_threshold_is_checked() {
+        let defaults = parse("").expect("defaults");
+        assert_eq!(defaults.martmaker.row_count_change_warn, 0.5);
+        let set = parse("martmaker:\n  row_count_change_warn: 2\n").expect("valid");
+        assert_eq!(set.martmaker.row_count_change_warn, 2.0);
+        for (value, message) in [
+            ("-0.5", "-0.5 is below the minimum of 0"),
+            ("101", "101 is above the maximum of 100"),
+        ] {
+            let err =
+                parse(&format!("martmaker:\n  row_count_change_warn: {value}\n")).expect_err(value);
+            assert_eq!(err.key, "martmaker.row_count_change_warn", "{value}");
+            assert!(err.message.contains(message), "{value}: {err}");
         }
     }
 

@@ -28,6 +28,26 @@ pub mod marts {
     }
 
     diesel::table! {
+        /// One row per data-quality check per mart build, passing ones included: a failing error check rolled its build back (the previous marts stay published); a failing warn check published it anyway.
+        marts.check_result (build_id, check_name) {
+            /// The marts.build_run the check ran in.
+            build_id -> Int8,
+            /// Which check (publication_entities, objects_match_staging, row_rules, row_count_change, objects_without_publication, launch_rocket_missing, launch_mission_missing; see the README).
+            check_name -> Text,
+            /// error: failing it rolls the build back; warn: the build is published anyway.
+            severity -> Text,
+            /// pass; warn (a warn check found something); fail (an error check failed: the build was rolled back).
+            status -> Text,
+            /// What the check found, e.g. a count.
+            observed -> Text,
+            /// What it expects.
+            expected -> Text,
+            /// One short line: what was checked and, when not passed, a few of the offending ids.
+            message -> Text,
+        }
+    }
+
+    diesel::table! {
         /// Publications (URLs of documents about an object) counted per entity: always the three rows launch, mission, rocket.
         marts.publication (entity) {
             /// launch, mission or rocket.
@@ -107,8 +127,11 @@ pub mod marts {
         }
     }
 
+    diesel::joinable!(check_result -> build_run (build_id));
+
     diesel::allow_tables_to_appear_in_same_query!(
         build_run,
+        check_result,
         publication,
         publication_by_object,
         publication_contribution,

@@ -20,3 +20,8 @@ UNION ALL
 SELECT 'mission', count(*) FROM staging.mission
 UNION ALL
 SELECT 'rocket', count(*) FROM staging.rocket;
+
+-- The row counts of the marts this build replaces (none before the first build): what the
+-- check row_count_change compares with (publication_checks.sql).
+CREATE TEMP TABLE previous_publication ON COMMIT DROP AS
+SELECT entity, objects FROM marts.publication;

@@ -1,0 +1,1 @@
+DROP TABLE marts.check_result;
