@@ -532,7 +532,12 @@ fn load_in_process(config: &Config) -> anyhow::Result<(Duration, Duration)> {
     let started = Instant::now();
     let mut conn = database.connection()?;
     let run_id = repository::extract_runs::start(&mut conn)?;
-    let pulled = extractor::source::fetch_all(&client, &ENTITIES, &CancelToken::new());
+    let mut progress = extractor::progress::Progress::new(
+        config.extractor.progress_interval,
+        Box::new(Default::default),
+    );
+    let pulled =
+        extractor::source::fetch_all(&client, &ENTITIES, &CancelToken::new(), &mut progress);
     let mut entities = extractor::transform::reports(run_id, &pulled);
     let published =
         repository::staging::publish_with(&mut conn, run_id, &mut entities, &[], |staging| {

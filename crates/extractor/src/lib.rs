@@ -5,6 +5,7 @@
 //! transaction; [`Extractor`] runs the three as a [`service::Job`].
 
 pub mod metrics;
+pub mod progress;
 pub mod sink;
 pub mod source;
 pub mod transform;
@@ -48,6 +49,8 @@ pub struct Extractor {
     /// The entities the last run found unavailable upstream (`None` before the first run that
     /// loaded): the warning comes again only when this set changes.
     unavailable: Option<BTreeSet<String>>,
+    /// `extractor.progress_interval`: how often a long fetch says how far it got.
+    progress_interval: Duration,
 }
 
 /// The whole `extractor` binary: the job on its timer, `/metrics` and `/healthz` beside it,
@@ -101,6 +104,7 @@ impl Extractor {
                 accepted: Vec::new(),
             },
             unavailable: None,
+            progress_interval: config.extractor.progress_interval,
         })
     }
 
@@ -165,6 +169,22 @@ impl Job for Extractor {
             }
         }
     }
+
+    fn requested(&mut self) {
+        self.idle.requested();
+    }
+}
+
+/// Each entity's record count in its last successful fetch, for the progress estimates;
+/// none when the database cannot tell (the progress line goes without).
+fn last_fetched(database: &Database) -> std::collections::HashMap<String, i64> {
+    let counts = database
+        .connection()
+        .and_then(|mut conn| repository::extract_runs::last_fetched(&mut conn));
+    counts.unwrap_or_else(|error| {
+        log::debug!("No progress estimates: {error}");
+        Default::default()
+    })
 }
 
 /// The names of `repository::staging::ENTITIES` listed in `names`, in that order.
@@ -190,7 +210,12 @@ impl Extractor {
     /// counted in the metrics.
     fn extract(&mut self, cancel: &CancelToken) -> Extracted {
         let started = Instant::now();
-        let fetched = source::fetch_all(&self.client, &self.entities, cancel);
+        let database = self.database.clone();
+        let mut progress = progress::Progress::new(
+            self.progress_interval,
+            Box::new(move || last_fetched(&database)),
+        );
+        let fetched = source::fetch_all(&self.client, &self.entities, cancel, &mut progress);
         // Only a complete fetch can show that nothing changed; any other run loads what it got
         // (or, cancelled, records that it stopped).
         let fingerprints = if cancel.is_cancelled() {
@@ -245,7 +270,7 @@ impl Extractor {
                 return Extracted::Ran(Outcome::Failed);
             }
         };
-        let run_id = match sink::open_run(&mut lock) {
+        let run_id = match sink::open_run(&mut lock, started.elapsed()) {
             Ok(run_id) => run_id,
             Err(error) => {
                 log::error!("Extract run could not start: {error:#}");

@@ -5,10 +5,17 @@ use clap::{CommandFactory, FromArgMatches, Parser};
 
 /// Copies the SpaceX GraphQL API into the staging schema, once or on a timer.
 #[derive(Debug, Parser)]
-#[command(name = "extractor", version, about)]
+#[command(
+    name = "extractor",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(flatten)]
     service: service::ServiceArgs,
+    #[command(subcommand)]
+    command: Option<service::Command>,
     /// Apply the fetch of these entities even where it brought far fewer records than staging
     /// holds (see `extractor.shrink_guard` in config.yaml). Comma-separated; with --once.
     #[arg(
@@ -43,7 +50,12 @@ fn command() -> clap::Command {
 
 fn main() -> ExitCode {
     let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|error| error.exit());
-    extractor::run(cli.service, cli.accept_shrink)
+    match cli.command {
+        Some(service::Command::Status(args)) => {
+            service::status::run("extractor", &cli.service.config, &args)
+        }
+        None => extractor::run(cli.service, cli.accept_shrink),
+    }
 }
 
 #[cfg(test)]

@@ -20,15 +20,16 @@ pub fn claim(
 }
 
 /// Closes runs left `running` by a process that died (the lock proves none is alive), and
-/// opens this run's row in `staging.extract_run`. On the lock's connection.
-pub fn open_run(lock: &mut RunLock) -> repository::Result<i64> {
+/// opens this run's row in `staging.extract_run`, started when its fetch did (`fetching`
+/// ago). On the lock's connection.
+pub fn open_run(lock: &mut RunLock, fetching: Duration) -> repository::Result<i64> {
     let interrupted = extract_runs::close_interrupted(lock)?;
     if interrupted > 0 {
         log::warn!(
             "Marked {interrupted} extract run(s) left running by a stopped extractor as failed."
         );
     }
-    extract_runs::start(lock.connection())
+    extract_runs::start_after(lock.connection(), fetching)
 }
 
 /// Publishes the run in one transaction, `load` writing the entities (see

@@ -16,6 +16,8 @@ use sxapi::records::{
 };
 use sxapi::{CancelToken, Client, Fetched, PagedQuery, SingleQuery};
 
+use crate::progress::Progress;
+
 /// Why an entity could not be fetched.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -186,8 +188,11 @@ impl Spooled {
     }
 }
 
-/// Fetches one entity into a spool.
-type Fetch = fn(&Client, &CancelToken) -> Result<Spooled, FetchError>;
+/// Fetches one entity into a spool, telling `on_page` the records and pages so far.
+type Fetch = fn(&Client, &CancelToken, OnPage) -> Result<Spooled, FetchError>;
+
+/// Told after each page: records and pages fetched so far.
+type OnPage<'a> = &'a mut dyn FnMut(usize, u32);
 
 /// The query of every entity and relation, in fetch order. Each relation has its own query,
 /// so a resolver broken upstream fails that relation alone.
@@ -216,15 +221,28 @@ const QUERIES: &[(&str, Fetch)] = &[
 ];
 
 /// Every page of `Q`, decoded (which checks every value against the schema) and spooled.
-fn paged<Q: PagedQuery>(client: &Client, cancel: &CancelToken) -> Result<Spooled, FetchError> {
+fn paged<Q: PagedQuery>(
+    client: &Client,
+    cancel: &CancelToken,
+    on_page: OnPage,
+) -> Result<Spooled, FetchError> {
     let mut spool = Spool::new()?;
-    client.fetch_pages::<Q, FetchError>(cancel, |page| Ok(spool.push(page)?))?;
+    client.fetch_pages::<Q, FetchError>(cancel, |page| {
+        spool.push(page)?;
+        on_page(spool.records, spool.pages);
+        Ok(())
+    })?;
     Ok(spool.finish()?)
 }
 
-fn single<Q: SingleQuery>(client: &Client, cancel: &CancelToken) -> Result<Spooled, FetchError> {
+fn single<Q: SingleQuery>(
+    client: &Client,
+    cancel: &CancelToken,
+    on_page: OnPage,
+) -> Result<Spooled, FetchError> {
     let mut spool = Spool::new()?;
     spool.push(client.fetch_one::<Q>(cancel)?)?;
+    on_page(spool.records, spool.pages);
     Ok(spool.finish()?)
 }
 
@@ -233,7 +251,13 @@ fn single<Q: SingleQuery>(client: &Client, cancel: &CancelToken) -> Result<Spool
 /// the others (they can still be published; see `sink`), except when the API host cannot be
 /// reached at all: then the rest of the run asks nothing more of it (each would only wait
 /// through its own retries) and those entities fail as [`FetchError::HostUnreachable`].
-pub fn fetch_all(client: &Client, entities: &[&'static str], cancel: &CancelToken) -> Pulled {
+/// `progress` hears of every page.
+pub fn fetch_all(
+    client: &Client,
+    entities: &[&'static str],
+    cancel: &CancelToken,
+    progress: &mut Progress,
+) -> Pulled {
     let mut pulled = Pulled::default();
     let selected: Vec<&(&str, Fetch)> = QUERIES
         .iter()
@@ -247,7 +271,9 @@ pub fn fetch_all(client: &Client, entities: &[&'static str], cancel: &CancelToke
                 .insert(entity, Err(FetchError::HostUnreachable));
             continue;
         }
-        let fetched = fetch(client, cancel);
+        let fetched = fetch(client, cancel, &mut |records, pages| {
+            progress.fetched(entity, records, pages);
+        });
         match &fetched {
             // Reported once per run, with the others (see `crate::Extractor`).
             // A shutdown: the run is recorded as cancelled.

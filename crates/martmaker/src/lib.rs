@@ -31,11 +31,13 @@ pub struct Martmaker {
     idle: IdleLog,
     /// Whether "waiting for the first extraction" was logged (once per process).
     awaiting_logged: bool,
+    /// `--full-refresh`: the next build is a full one, even if staging has not changed.
+    full_refresh: bool,
 }
 
 /// The whole `martmaker` binary: the job on its timer, the read API and health endpoints
-/// beside it, sharing one set of metrics.
-pub fn run(args: ServiceArgs) -> ExitCode {
+/// beside it, sharing one set of metrics; `full_refresh`: see [`Martmaker::full_refresh`].
+pub fn run(args: ServiceArgs, full_refresh: bool) -> ExitCode {
     let metrics = Metrics::new();
     let served = metrics.clone();
     service::run_service(
@@ -43,7 +45,9 @@ pub fn run(args: ServiceArgs) -> ExitCode {
         args,
         |config| config.martmaker.interval,
         move |config| api::http(config, &served),
-        move |config, database| Ok(Martmaker::with_metrics(config, database, metrics)),
+        move |config, database| {
+            Ok(Martmaker::with_metrics(config, database, metrics).full_refresh(full_refresh))
+        },
     )
 }
 
@@ -63,7 +67,15 @@ impl Martmaker {
             stale: StaleWatch::default(),
             idle: IdleLog::new(config.martmaker.interval),
             awaiting_logged: false,
+            full_refresh: false,
         }
+    }
+
+    /// With `true`, the first build is a full one even if staging has not changed since the
+    /// last build (`--full-refresh`); later ones are as usual.
+    pub fn full_refresh(mut self, full_refresh: bool) -> Martmaker {
+        self.full_refresh = full_refresh;
+        self
     }
 
     /// One refresh of the publication marts.
@@ -84,6 +96,10 @@ impl Job for Martmaker {
         self.metrics.count_build(status);
         outcome
     }
+
+    fn requested(&mut self) {
+        self.idle.requested();
+    }
 }
 
 impl Martmaker {
@@ -94,12 +110,20 @@ impl Martmaker {
         let mut conn = self.database.connection()?;
         let tick = read::mart_tick(&mut conn, marts::PUBLICATION_MART)?;
         if !tick.launches_loaded {
-            // Nothing to be stale yet: the "waiting" line says what there is to say.
+            // Nothing to be stale yet: the "waiting" line says what there is to say. The
+            // first build will be a full one anyway.
+            self.full_refresh = false;
             return Ok(Refresh::AwaitingData);
         }
         // The marts are only as fresh as staging: say so (once) when it has gone stale.
         self.stale
             .observe(&Freshness::from_facts(tick.freshness, self.stale_after));
+        if self.full_refresh {
+            let refresh = marts::full_refresh_publication(&mut conn, &self.settings)?;
+            // Another martmaker building right now: ask again next tick.
+            self.full_refresh = refresh == Refresh::Busy;
+            return Ok(refresh);
+        }
         if tick.up_to_date {
             return Ok(Refresh::Unchanged {
                 source_run_id: tick.staging_change,
@@ -111,6 +135,7 @@ impl Martmaker {
     /// One tick's refresh, logged; how it ended for the metrics and for the runner.
     fn refresh_and_log(&mut self) -> (BuildStatus, Outcome) {
         let started = Instant::now();
+        let requested_full = self.full_refresh;
         let seconds = || started.elapsed().as_secs_f64();
         match self.tick() {
             Ok(Refresh::Unchanged { source_run_id }) => {
@@ -161,8 +186,9 @@ impl Martmaker {
                 };
                 log::info!(
                     build_id;
-                    "Mart build {build_id} ({}, {launches_recounted} launches recounted) published in {:.3}s from extract run {}: {publication_rows} publication rows, {object_rows} publication_by_object rows{warnings}.",
+                    "Mart build {build_id} ({}{}, {launches_recounted} launches recounted) published in {:.3}s from extract run {}: {publication_rows} publication rows, {object_rows} publication_by_object rows{warnings}.",
                     mode.as_str(),
+                    if requested_full { " by --full-refresh" } else { "" },
                     seconds(),
                     source_run_id.map_or("none".into(), |id| id.to_string()),
                 );

@@ -5,10 +5,21 @@ use clap::{CommandFactory, FromArgMatches, Parser};
 
 /// Rebuilds the publication marts from staging, once or on a timer.
 #[derive(Debug, Parser)]
-#[command(name = "martmaker", version, about)]
+#[command(
+    name = "martmaker",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(flatten)]
     service: service::ServiceArgs,
+    /// Make the first build a full one (everything recomputed from staging, every row
+    /// rewritten), even if staging has not changed; then go on as usual, or exit with --once.
+    #[arg(long)]
+    full_refresh: bool,
+    #[command(subcommand)]
+    command: Option<service::Command>,
 }
 
 /// The command with its own exit codes in `--help`.
@@ -27,7 +38,12 @@ fn command() -> clap::Command {
 
 fn main() -> ExitCode {
     let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|error| error.exit());
-    martmaker::run(cli.service)
+    match cli.command {
+        Some(service::Command::Status(args)) => {
+            service::status::run("martmaker", &cli.service.config, &args)
+        }
+        None => martmaker::run(cli.service, cli.full_refresh),
+    }
 }
 
 #[cfg(test)]

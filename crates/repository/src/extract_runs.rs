@@ -77,10 +77,24 @@ pub fn close_interrupted(lock: &mut RunLock) -> Result<usize> {
 /// Opens a run (status `running`) and returns its id. Committed at once, so a crash leaves a
 /// visible trace (`running` with no `finished_at`).
 pub fn start(conn: &mut PgConnection) -> Result<i64> {
-    Ok(diesel::insert_into(extract_run::table)
-        .default_values()
-        .returning(extract_run::id)
-        .get_result(conn)?)
+    start_after(conn, Duration::ZERO)
+}
+
+/// The same for a run whose fetch took `fetching` before its row could be opened (the lock
+/// is taken after the fetch): it started that long ago.
+pub fn start_after(conn: &mut PgConnection, fetching: Duration) -> Result<i64> {
+    #[derive(QueryableByName)]
+    struct Opened {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    let opened: Opened = diesel::sql_query(
+        "INSERT INTO staging.extract_run (started_at)
+         VALUES (now() - make_interval(secs => $1)) RETURNING id",
+    )
+    .bind::<Double, _>(fetching.as_secs_f64())
+    .get_result(conn)?;
+    Ok(opened.id)
 }
 
 /// Unchanged checks this extractor made but has not written yet: the heartbeat writes them in
@@ -322,7 +336,10 @@ pub(crate) fn finish(
     diesel::update(extract_run::table.find(run_id))
         .set((
             extract_run::status.eq(status),
-            extract_run::finished_at.eq(diesel::dsl::now),
+            // The clock, not the start of the publishing transaction: the run's real end.
+            extract_run::finished_at.eq(diesel::dsl::sql::<Nullable<Timestamptz>>(
+                "clock_timestamp()",
+            )),
             extract_run::rows_changed.eq(rows_changed),
             extract_run::error.eq(error.map(one_line)),
         ))
@@ -346,4 +363,22 @@ pub fn entities(conn: &mut PgConnection, run_id: i64) -> Result<Vec<ExtractRunEn
         .order(extract_run_entity::entity)
         .select(ExtractRunEntity::as_select())
         .load(conn)?)
+}
+
+/// Per entity, the records fetched by the last run that loaded it: what the extractor's
+/// progress line estimates a long fetch against (the API gives no totals).
+pub fn last_fetched(conn: &mut PgConnection) -> Result<std::collections::HashMap<String, i64>> {
+    let counts: Vec<(String, i32)> = extract_run_entity::table
+        .filter(extract_run_entity::status.eq("succeeded"))
+        .order((
+            extract_run_entity::entity,
+            extract_run_entity::run_id.desc(),
+        ))
+        .distinct_on(extract_run_entity::entity)
+        .select((extract_run_entity::entity, extract_run_entity::fetched))
+        .load(conn)?;
+    Ok(counts
+        .into_iter()
+        .map(|(entity, fetched)| (entity, i64::from(fetched)))
+        .collect())
 }

@@ -6,6 +6,7 @@ pub mod extract_runs;
 pub mod marts;
 pub mod read;
 pub mod staging;
+pub mod status;
 
 mod database;
 

@@ -351,6 +351,21 @@ fn last_successful(conn: &mut PgConnection) -> QueryResult<Option<BuildRun>> {
 /// extract run that loaded the launches ([`Refresh::AwaitingData`]). Every check's result is
 /// recorded in `marts.check_result`, a failed build's too.
 pub fn refresh_publication(conn: &mut PgConnection, settings: &BuildSettings) -> Result<Refresh> {
+    refresh(conn, settings, false)
+}
+
+/// A [`BuildMode::Full`] build now, even when staging has not changed since the last build
+/// (`martmaker --full-refresh`): everything recomputed from staging alone and every row
+/// rewritten, checked and published like any build. Still nothing before the first
+/// extraction that loaded the launches.
+pub fn full_refresh_publication(
+    conn: &mut PgConnection,
+    settings: &BuildSettings,
+) -> Result<Refresh> {
+    refresh(conn, settings, true)
+}
+
+fn refresh(conn: &mut PgConnection, settings: &BuildSettings, full: bool) -> Result<Refresh> {
     let check: SinceLastBuild =
         diesel::sql_query(concat!("SELECT * FROM ", since_last_build_sql!()))
             .bind::<Text, _>(PUBLICATION_MART)
@@ -358,7 +373,7 @@ pub fn refresh_publication(conn: &mut PgConnection, settings: &BuildSettings) ->
     if !check.launches_loaded {
         return Ok(Refresh::AwaitingData);
     }
-    if check.up_to_date {
+    if check.up_to_date && !full {
         return Ok(Refresh::Unchanged {
             source_run_id: check.staging_change,
         });
@@ -372,7 +387,7 @@ pub fn refresh_publication(conn: &mut PgConnection, settings: &BuildSettings) ->
     let built = conn
         .build_transaction()
         .repeatable_read()
-        .run(|conn| build_in_transaction(conn, build_id, settings));
+        .run(|conn| build_in_transaction(conn, build_id, settings, full));
     match built {
         Ok(refresh) => Ok(refresh),
         Err(BuildError::Rejected { error, checks }) => {
@@ -464,6 +479,7 @@ fn build_in_transaction(
     conn: &mut PgConnection,
     build_id: i64,
     settings: &BuildSettings,
+    full: bool,
 ) -> std::result::Result<Refresh, BuildError> {
     let lock: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
         .bind::<BigInt, _>(PUBLICATION_BUILD_LOCK_KEY)
@@ -477,7 +493,11 @@ fn build_in_transaction(
     diesel::sql_query("SELECT set_config('greenadam.build_id', $1, true)")
         .bind::<Text, _>(build_id.to_string())
         .execute(conn)?;
-    let base = incremental_base(conn, build_id)?;
+    let base = if full {
+        None
+    } else {
+        incremental_base(conn, build_id)?
+    };
     let (sql, mode) = match base {
         Some(base_run) => {
             diesel::sql_query("SELECT set_config('greenadam.publication_base_run', $1, true)")
@@ -528,7 +548,12 @@ fn build_in_transaction(
     diesel::update(build_run::table.find(build_id))
         .set((
             build_run::status.eq(BuildStatus::Succeeded),
-            build_run::finished_at.eq(diesel::dsl::now),
+            // The time the summary stamped on marts.publication: one "built at" everywhere.
+            build_run::finished_at.eq(
+                diesel::dsl::sql::<Nullable<diesel::sql_types::Timestamptz>>(
+                    "(SELECT max(built_at) FROM marts.publication)",
+                ),
+            ),
             build_run::source_run_id.eq(source),
             build_run::publication_rows.eq(built.publication_rows),
             build_run::object_rows.eq(built.object_rows),

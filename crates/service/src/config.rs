@@ -169,6 +169,13 @@ pub struct ExtractorConfig {
     /// 0 turns the guard off.
     #[serde(default = "defaults::shrink_guard")]
     pub shrink_guard: f64,
+    /// A fetch running longer than this logs a progress line, and another one each time
+    /// this much more has passed.
+    #[serde(
+        default = "defaults::progress_interval",
+        deserialize_with = "crate::duration::deserialize"
+    )]
+    pub progress_interval: Duration,
 }
 
 /// `martmaker:` section.
@@ -314,6 +321,9 @@ mod defaults {
     pub fn shrink_guard() -> f64 {
         0.5
     }
+    pub fn progress_interval() -> Duration {
+        Duration::from_secs(10)
+    }
     pub fn martmaker_interval() -> Duration {
         Duration::from_secs(60)
     }
@@ -369,6 +379,7 @@ impl Default for ExtractorConfig {
             entities: defaults::entities(),
             required: defaults::required(),
             shrink_guard: defaults::shrink_guard(),
+            progress_interval: defaults::progress_interval(),
         }
     }
 }
@@ -609,7 +620,7 @@ impl Config {
     /// Every duration key, its value and its bounds: timeouts and back-offs at least 10 ms (a
     /// smaller one cannot be met), timers at least 1 s (a shorter one is a busy loop against
     /// the API or the database), nothing longer than makes sense for its job.
-    fn durations(&self) -> [(&'static str, Duration, Bounds<Duration>); 9] {
+    fn durations(&self) -> [(&'static str, Duration, Bounds<Duration>); 10] {
         let ms = Duration::from_millis;
         let s = Duration::from_secs;
         let timeout = Bounds(ms(10), s(600));
@@ -654,6 +665,12 @@ impl Config {
                 "martmaker.interval",
                 self.martmaker.interval,
                 Bounds(s(1), s(86_400)),
+            ),
+            // Only a log line's cadence: short values are for tests.
+            (
+                "extractor.progress_interval",
+                self.extractor.progress_interval,
+                Bounds(ms(100), s(3_600)),
             ),
         ]
     }
@@ -910,7 +927,7 @@ mod tests {
     #[test]
     fn every_duration_has_a_lower_and_an_upper_bound() {
         let config = Config::default();
-        assert_eq!(config.durations().len(), 9);
+        assert_eq!(config.durations().len(), 10);
         for (key, _, Bounds(min, max)) in config.durations() {
             let (section, name) = key.rsplit_once('.').expect("dotted");
             let yaml = |value: Duration| {
@@ -977,7 +994,7 @@ mod tests {
             ("database:\n  pool_size: 1\n", "database.pool_size: 1 is below the minimum of 2"),
             ("api:\n  page_size: 10001\n", "api.page_size: 10001 is above the maximum of 10000"),
             // An unknown key.
-            ("extractor:\n  intervall: 5s\n", "extractor.intervall: unknown field `intervall`, expected one of `interval`, `metrics_listen`, `stale_after_intervals`, `entities`, `required`, `shrink_guard` (line 2, column 3)"),
+            ("extractor:\n  intervall: 5s\n", "extractor.intervall: unknown field `intervall`, expected one of `interval`, `metrics_listen`, `stale_after_intervals`, `entities`, `required`, `shrink_guard`, `progress_interval` (line 2, column 3)"),
             // A duplicate key.
             ("database:\n  pool_size: 3\n  pool_size: 4\n", "database: duplicate field `pool_size` (line 2, column 3)"),
             // YAML syntax: over- and under-indented lines, an unclosed list.

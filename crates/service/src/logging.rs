@@ -75,6 +75,8 @@ pub struct IdleLog {
     unreported: u32,
     /// Whether an idle tick has been logged at INFO since the start.
     announced: bool,
+    /// The next tick was asked for by a person (`SIGUSR1`): its result is worth INFO.
+    requested: bool,
 }
 
 /// How one idle tick is logged: at [`level`](Self::level), its message followed by this
@@ -121,12 +123,14 @@ impl IdleLog {
             every: u32::try_from(every).unwrap_or(u32::MAX).max(1),
             unreported: 0,
             announced: false,
+            requested: false,
         }
     }
 
     /// One more idle tick: how to log it.
     pub fn idle(&mut self) -> IdleLine {
         self.unreported += 1;
+        let requested = std::mem::take(&mut self.requested);
         let note = if self.every == 1 {
             // Every tick is an hour or more apart: each one is its own summary.
             IdleNote::None
@@ -134,6 +138,9 @@ impl IdleLog {
             IdleNote::First {
                 period: IDLE_SUMMARY_PERIOD,
             }
+        } else if requested {
+            // Asked for by a person: the answer is for them.
+            IdleNote::None
         } else if self.unreported >= self.every {
             IdleNote::Summary {
                 checks: self.unreported,
@@ -155,6 +162,12 @@ impl IdleLog {
     /// A tick that did work and said so at INFO: the next summary is a period away.
     pub fn worked(&mut self) {
         self.unreported = 0;
+        self.requested = false;
+    }
+
+    /// The next tick was asked for (`SIGUSR1`): log it at INFO even if it finds nothing to do.
+    pub fn requested(&mut self) {
+        self.requested = true;
     }
 }
 
@@ -184,6 +197,12 @@ mod tests {
         // Work resets the count: the next summary is a full period after it.
         log.idle();
         log.worked();
+        assert_eq!(levels(&mut log, 3), [Debug, Debug, Info]);
+        // A tick asked for is INFO, without a note, and restarts the count.
+        log.idle();
+        log.requested();
+        let asked = log.idle();
+        assert_eq!((asked.level, asked.to_string()), (Info, String::new()));
         assert_eq!(levels(&mut log, 3), [Debug, Debug, Info]);
     }
 

@@ -2,11 +2,12 @@
 //! job once or on a timer until SIGTERM/SIGINT.
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use repository::Database;
 use sxapi::CancelToken;
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
 use crate::config::{redact_url, Config};
 use crate::http::Http;
@@ -22,7 +23,12 @@ const DATABASE_RETRY_PAUSE: Duration = Duration::from_secs(2);
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServiceArgs {
     /// Configuration file.
-    #[arg(long, value_name = "PATH", default_value = "config.yaml")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        default_value = "config.yaml",
+        global = true
+    )]
     pub config: PathBuf,
     /// Run once and exit (exit codes below).
     #[arg(long)]
@@ -39,15 +45,39 @@ const COMMON_EXIT_CODES: [(u8, &str); 3] = [
     (130, "stopped by a signal before the first run finished"),
 ];
 
+/// The subcommands both services have besides their timer loop (which runs without one).
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Print staging's freshness, the last extract runs and mart builds, failing checks and
+    /// what the upstream cannot serve; exit non-zero when something is wrong (codes below;
+    /// several problems at once: the lowest code, all of them listed).
+    #[command(after_help = crate::status::exit_codes_help())]
+    Status(crate::status::StatusArgs),
+}
+
 /// `--help`'s last section: a binary's own exit codes (`own`) and the shared ones, in order.
 pub fn exit_codes_help(own: &[(u8, &str)]) -> String {
     let mut codes: Vec<(u8, &str)> = own.iter().chain(&COMMON_EXIT_CODES).copied().collect();
     codes.sort_by_key(|(code, _)| *code);
+    format_exit_codes(&codes)
+}
+
+/// An "Exit codes:" section listing `codes` as given.
+pub(crate) fn format_exit_codes(codes: &[(u8, &str)]) -> String {
     let lines: Vec<String> = codes
         .iter()
         .map(|(code, meaning)| format!("  {code:<5}{meaning}"))
         .collect();
     format!("Exit codes:\n{}", lines.join("\n"))
+}
+
+/// Loads `path`; a bad file is one line on stderr (logging is not set up yet: its level comes
+/// from the config) and exit code 2.
+pub(crate) fn load_config(name: &str, path: &std::path::Path) -> Result<Config, ExitCode> {
+    Config::load(path).map_err(|error| {
+        eprintln!("{name}: configuration error: {error}");
+        ExitCode::from(2)
+    })
 }
 
 /// How one run of a job ended.
@@ -81,6 +111,10 @@ pub trait Job: Send + 'static {
 
     /// One run. Checks `cancel` between steps and stops early when it is set.
     fn run(&mut self, cancel: &CancelToken) -> Outcome;
+
+    /// The next run was asked for (SIGUSR1) rather than timed: worth an INFO line even if it
+    /// finds nothing to do.
+    fn requested(&mut self) {}
 }
 
 /// Runs a service to completion and returns its exit code. `interval` picks the service's
@@ -99,13 +133,9 @@ where
     H: FnOnce(&Config) -> anyhow::Result<Option<Http>>,
     B: FnOnce(&Config, Database) -> anyhow::Result<J> + Send + 'static,
 {
-    let config = match Config::load(&args.config) {
+    let config = match load_config(name, &args.config) {
         Ok(config) => config,
-        Err(error) => {
-            // Logging is not set up yet (its level comes from the config): plain stderr.
-            eprintln!("{name}: configuration error: {error}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     crate::logging::init(&config.log_level, config.log_format);
     for warning in &config.warnings {
@@ -152,6 +182,8 @@ where
 {
     let cancel = CancelToken::new();
     let mut stopped = listen_for_signals(cancel.clone());
+    // Also with --once: SIGUSR1's default action would end the process.
+    let run_now = listen_for_run_requests();
     let pause = interval(&config);
     if !once {
         if let Err(code) = start_http(name, &config, http, stopped.clone()).await {
@@ -197,6 +229,11 @@ where
         }
         tokio::select! {
             _ = tokio::time::sleep(pause) => {}
+            // A request during the run counts too: the next run starts when it ends.
+            _ = run_now.notified() => {
+                log::info!("Received SIGUSR1: running the {name} now; the timer restarts after this run.");
+                job.requested();
+            }
             _ = stopped.changed() => {
                 log::info!("{name} stopped.");
                 return ExitCode::SUCCESS;
@@ -280,6 +317,30 @@ fn listen_for_signals(cancel: CancelToken) -> watch::Receiver<bool> {
         let _ = tx.send(true);
     });
     rx
+}
+
+/// "Run now": SIGUSR1 (in the container: `supervisorctl signal USR1 extractor`) wakes the
+/// timer loop at once. Requests that arrive while a run is going collapse into one.
+fn listen_for_run_requests() -> Arc<Notify> {
+    let requests = Arc::new(Notify::new());
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::user_defined1()) {
+            Ok(mut usr1) => {
+                let notify = requests.clone();
+                tokio::spawn(async move {
+                    while usr1.recv().await.is_some() {
+                        notify.notify_one();
+                    }
+                });
+            }
+            Err(error) => {
+                log::warn!("Cannot listen for SIGUSR1 ({error}); runs only on the timer.")
+            }
+        }
+    }
+    requests
 }
 
 #[cfg(unix)]

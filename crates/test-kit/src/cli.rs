@@ -3,11 +3,16 @@
 /// Runs `program --help` (it must exit 0) and returns the whole text and the codes its
 /// "Exit codes:" section lists, in order, with that section's text.
 pub fn exit_codes(program: &str) -> (String, Vec<String>, String) {
+    exit_codes_of(program, &["--help"])
+}
+
+/// The same for `program args` (e.g. `["status", "--help"]`, a subcommand's own codes).
+pub fn exit_codes_of(program: &str, args: &[&str]) -> (String, Vec<String>, String) {
     let output = std::process::Command::new(program)
-        .arg("--help")
+        .args(args)
         .output()
-        .unwrap_or_else(|error| panic!("cannot run {program} --help: {error}"));
-    assert_eq!(output.status.code(), Some(0), "{program} --help");
+        .unwrap_or_else(|error| panic!("cannot run {program} {args:?}: {error}"));
+    assert_eq!(output.status.code(), Some(0), "{program} {args:?}");
     let help = String::from_utf8(output.stdout).expect("--help prints UTF-8");
     let section = help
         .split_once("Exit codes:\n")
