@@ -21,6 +21,7 @@ const FULL_BUILD_SQL: &str = concat!(
     include_str!("marts/publication_prepare.sql"),
     include_str!("marts/publication_full.sql"),
     include_str!("marts/publication_summary.sql"),
+    include_str!("marts/publication_history.sql"),
 );
 /// Brings the publication marts up to date from the previous build
 /// ([`BuildMode::Incremental`]; see the comments in the file for the setting it reads).
@@ -28,6 +29,7 @@ const INCREMENTAL_BUILD_SQL: &str = concat!(
     include_str!("marts/publication_prepare.sql"),
     include_str!("marts/publication_incremental.sql"),
     include_str!("marts/publication_summary.sql"),
+    include_str!("marts/publication_history.sql"),
 );
 /// Data-quality checks; one row per check ([`CheckRow`]).
 const CHECK_PUBLICATION_SQL: &str = include_str!("marts/publication_checks.sql");

@@ -94,6 +94,9 @@ fn the_reader_only_reads_marts() {
     allowed(&reader, READ_MARTS);
     allowed(&reader, "SELECT * FROM marts.publication");
     allowed(&reader, "SELECT * FROM marts.check_result");
+    allowed(&reader, "SELECT * FROM marts.publication_by_object_history");
+    allowed(&reader, "SELECT * FROM marts.publication_history");
+    denied(&reader, "DELETE FROM marts.publication_by_object_history");
     denied(&reader, WRITE_MARTS);
     denied(&reader, "DELETE FROM marts.check_result");
     denied(&reader, "UPDATE marts.publication SET total = 0");

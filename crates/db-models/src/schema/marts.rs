@@ -114,6 +114,48 @@ pub mod marts {
     }
 
     diesel::table! {
+        /// Every version of each marts.publication_by_object row: a build that changed an object's row (or added or dropped the object) closed the old version and opened a new one; a dropped object has no open version. As of time T: valid_from <= T AND (valid_to > T OR valid_to IS NULL).
+        marts.publication_by_object_history (entity, object_id, valid_from) {
+            /// launch, mission or rocket.
+            entity -> Text,
+            /// The upstream id of the object.
+            object_id -> Text,
+            /// A launch's mission_name, a mission's or rocket's name.
+            name -> Nullable<Text>,
+            /// Distinct article links.
+            articles -> Int8,
+            /// Distinct wikipedia links.
+            wikipedia -> Int8,
+            /// Distinct press kit links.
+            presskits -> Int8,
+            /// Distinct video links.
+            videos -> Int8,
+            /// Distinct reddit links over the four reddit fields.
+            reddit -> Int8,
+            /// Distinct flickr images.
+            photos -> Int8,
+            /// Distinct website links (missions).
+            websites -> Int8,
+            /// Distinct twitter links (missions).
+            twitter -> Int8,
+            /// Sum of the kind columns.
+            total -> Int8,
+            /// Missions and rockets: staged launches that reference this object. NULL for launches.
+            launches -> Nullable<Int8>,
+            /// Missions and rockets: sum of total over those launches. NULL for launches.
+            launch_publications -> Nullable<Int8>,
+            /// When the build that opened this version was published.
+            valid_from -> Timestamptz,
+            /// When the build that closed it was published; NULL: the current version.
+            valid_to -> Nullable<Timestamptz>,
+            /// The marts.build_run that opened this version.
+            build_id -> Int8,
+            /// The marts.build_run that closed it; NULL: the current version.
+            closed_by_build_id -> Nullable<Int8>,
+        }
+    }
+
+    diesel::table! {
         /// Build state of the publication marts: one row per staged launch and mission or rocket it references (resolved or not), with the launch's publication total.
         marts.publication_contribution (launch_id, entity, object_id) {
             /// The launch (staging.launch.id).
@@ -127,6 +169,42 @@ pub mod marts {
         }
     }
 
+    diesel::table! {
+        /// Every version of each marts.publication row: a build that changed an entity's counts closed the old version and opened a new one. As of time T: valid_from <= T AND (valid_to > T OR valid_to IS NULL).
+        marts.publication_history (entity, valid_from) {
+            /// launch, mission or rocket.
+            entity -> Text,
+            /// Number of objects of this entity in staging.
+            objects -> Int8,
+            /// Launch article links (links.article_link).
+            articles -> Int8,
+            /// Wikipedia pages (launch links.wikipedia, mission wikipedia, rocket wikipedia).
+            wikipedia -> Int8,
+            /// Launch press kits (links.presskit).
+            presskits -> Int8,
+            /// Launch videos (links.video_link).
+            videos -> Int8,
+            /// Distinct launch reddit threads (links.reddit_campaign, reddit_launch, reddit_media, reddit_recovery).
+            reddit -> Int8,
+            /// Distinct launch photos (links.flickr_images).
+            photos -> Int8,
+            /// Mission websites (website).
+            websites -> Int8,
+            /// Mission twitter accounts (twitter).
+            twitter -> Int8,
+            /// Sum of the kind columns.
+            total -> Int8,
+            /// The marts.build_run that opened this version.
+            build_id -> Int8,
+            /// When the build that opened this version was published.
+            valid_from -> Timestamptz,
+            /// When the build that closed it was published; NULL: the current version.
+            valid_to -> Nullable<Timestamptz>,
+            /// The marts.build_run that closed it; NULL: the current version.
+            closed_by_build_id -> Nullable<Int8>,
+        }
+    }
+
     diesel::joinable!(check_result -> build_run (build_id));
 
     diesel::allow_tables_to_appear_in_same_query!(
@@ -134,6 +212,8 @@ pub mod marts {
         check_result,
         publication,
         publication_by_object,
+        publication_by_object_history,
         publication_contribution,
+        publication_history,
     );
 }

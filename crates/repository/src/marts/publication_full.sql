@@ -35,3 +35,10 @@ SELECT o.entity, o.object_id, o.name, 0, o.wikipedia, 0, 0, 0, 0, o.websites, o.
        o.total, coalesce(s.launches, 0), coalesce(s.launch_publications, 0)
 FROM staging.own_publication_count o
 LEFT JOIN launch_sum s ON s.entity = o.entity AND s.object_id = o.object_id;
+
+-- Any row may have changed: the history compares every one, and every current version (an
+-- object that is gone).
+INSERT INTO changed_object
+SELECT entity, object_id FROM marts.publication_by_object
+UNION
+SELECT entity, object_id FROM marts.publication_by_object_history WHERE valid_to IS NULL;

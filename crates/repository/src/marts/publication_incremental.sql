@@ -148,19 +148,30 @@ CROSS JOIN LATERAL (
 ) o;
 
 -- Write the rows: delete those whose values changed and those that vanished from staging,
--- drop the computed rows still there (identical), insert the rest.
+-- drop the computed rows still there (identical), insert the rest. Every row deleted or
+-- inserted is listed in changed_object, for the history (publication_history.sql).
 DELETE FROM marts.publication_by_object o
 USING computed_row c
 WHERE o.entity = c.entity AND o.object_id = c.object_id AND o IS DISTINCT FROM c;
-DELETE FROM marts.publication_by_object o
-USING vanished_launch v
-WHERE o.entity = 'launch' AND o.object_id = v.id;
-DELETE FROM marts.publication_by_object o
-WHERE (o.entity = 'mission'
-       AND NOT EXISTS (SELECT 1 FROM staging.mission m WHERE m.id = o.object_id))
-   OR (o.entity = 'rocket'
-       AND NOT EXISTS (SELECT 1 FROM staging.rocket r WHERE r.id = o.object_id));
+WITH gone AS (
+    DELETE FROM marts.publication_by_object o
+    USING vanished_launch v
+    WHERE o.entity = 'launch' AND o.object_id = v.id
+    RETURNING o.entity, o.object_id
+)
+INSERT INTO changed_object SELECT entity, object_id FROM gone;
+WITH gone AS (
+    DELETE FROM marts.publication_by_object o
+    WHERE (o.entity = 'mission'
+           AND NOT EXISTS (SELECT 1 FROM staging.mission m WHERE m.id = o.object_id))
+       OR (o.entity = 'rocket'
+           AND NOT EXISTS (SELECT 1 FROM staging.rocket r WHERE r.id = o.object_id))
+    RETURNING o.entity, o.object_id
+)
+INSERT INTO changed_object SELECT entity, object_id FROM gone;
 DELETE FROM computed_row c
 USING marts.publication_by_object o
 WHERE o.entity = c.entity AND o.object_id = c.object_id;
 INSERT INTO marts.publication_by_object SELECT * FROM computed_row;
+INSERT INTO changed_object SELECT entity, object_id FROM computed_row
+ON CONFLICT DO NOTHING;

@@ -25,3 +25,11 @@ SELECT 'rocket', count(*) FROM staging.rocket;
 -- check row_count_change compares with (publication_checks.sql).
 CREATE TEMP TABLE previous_publication ON COMMIT DROP AS
 SELECT entity, objects FROM marts.publication;
+
+-- The objects whose row this build may have changed: those the history compares with their
+-- current version (publication_history.sql).
+CREATE TEMP TABLE changed_object (
+    entity    text NOT NULL,
+    object_id text NOT NULL,
+    PRIMARY KEY (entity, object_id)
+) ON COMMIT DROP;

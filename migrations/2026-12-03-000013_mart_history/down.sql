@@ -1,0 +1,2 @@
+DROP TABLE marts.publication_by_object_history;
+DROP TABLE marts.publication_history;
