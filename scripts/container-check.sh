@@ -263,7 +263,7 @@ engines() {
 }
 
 # took N: the Nth "took …s" line of run-check.sh's output (1: first up -d, 2: offline up -d).
-took() { grep -oE '^took [0-9]+s' "$log" | sed -n "${1}p" | cut -d' ' -f2; }
+took() { grep -oE '^took [0-9]+' "$log" | sed -n "${1}p" | cut -d' ' -f2; }
 
 write_record() {
     local commit
