@@ -26,6 +26,7 @@ use diesel::prelude::*;
 use extractor::Extractor;
 use martmaker::Martmaker;
 use repository::marts::{BuildMode, Refresh};
+use repository::staging::Entity;
 use repository::Database;
 use serde::Serialize;
 use service::{Config, Job, Outcome};
@@ -43,7 +44,7 @@ use crate::stats::{self, Writes};
 const DASHBOARD_REQUESTS: usize = 10;
 
 /// What the synthetic data set serves, hence what the services extract.
-const ENTITIES: [&str; 3] = ["launch", "mission", "rocket"];
+const ENTITIES: [Entity; 3] = [Entity::Launch, Entity::Mission, Entity::Rocket];
 
 /// How to measure.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -458,7 +459,7 @@ extractor:
 martmaker:
   listen: \"{listen}\"
 ",
-        ENTITIES.join(", ")
+        ENTITIES.map(Entity::as_str).join(", ")
     )
 }
 

@@ -1,24 +1,24 @@
 //! Row types, one module per table. `New…` structs are what the repository inserts;
 //! the others are what it reads back.
 
-pub mod build_run;
-pub mod capsule;
-pub mod check_result;
-pub mod company;
-pub mod core;
-pub mod dragon;
-pub mod extract_run;
-pub mod history;
-pub mod landpad;
-pub mod launch;
-pub mod launchpad;
-pub mod mission;
-pub mod payload;
-pub mod publication;
-pub mod rejected;
-pub mod roadster;
-pub mod rocket;
-pub mod ship;
+mod build_run;
+mod capsule;
+mod check_result;
+mod company;
+mod core;
+mod dragon;
+mod extract_run;
+mod history;
+mod landpad;
+mod launch;
+mod launchpad;
+mod mission;
+mod payload;
+mod publication;
+mod rejected;
+mod roadster;
+mod rocket;
+mod ship;
 
 pub use self::core::{NewCore, NewCoreMission};
 pub use build_run::{BuildMode, BuildRun, BuildStatus};

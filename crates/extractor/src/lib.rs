@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use std::collections::BTreeSet;
 
+use db_models::entity::Entity;
 use db_models::models::{EntityStatus, ExtractRunEntity, RunStatus};
 use repository::error::one_line;
 use repository::extract_runs::{Claim, UnrecordedChecks};
@@ -40,10 +41,10 @@ pub struct Extractor {
     unrecorded: UnrecordedChecks,
     /// Checks that found the upstream unchanged: DEBUG lines, summed up hourly.
     idle: IdleLog,
-    /// `extractor.entities`, as the names of `repository::staging::ENTITIES`.
-    entities: Vec<&'static str>,
+    /// `extractor.entities`, in the order a run asks for them (see [`fetch_order`]).
+    entities: Vec<Entity>,
     /// `extractor.required`: the entities whose unavailability upstream faults a run.
-    required: Vec<&'static str>,
+    required: Vec<Entity>,
     /// `extractor.shrink_guard`, and the shrinks accepted (`--accept-shrink`).
     shrink_guard: transform::ShrinkGuard,
     /// The entities the last run found unavailable upstream (`None` before the first run that
@@ -96,9 +97,8 @@ impl Extractor {
             heartbeat: config.heartbeat_interval(),
             unrecorded: UnrecordedChecks::default(),
             idle: IdleLog::new(config.extractor.interval),
-            // The config was validated: every name is one of ENTITIES.
-            entities: entity_names(&config.extractor.entities),
-            required: entity_names(&config.extractor.required),
+            entities: fetch_order(&config.extractor.entities, &config.extractor.required),
+            required: parsed(&config.extractor.required),
             shrink_guard: transform::ShrinkGuard {
                 share: config.extractor.shrink_guard,
                 accepted: Vec::new(),
@@ -187,13 +187,23 @@ fn last_fetched(database: &Database) -> std::collections::HashMap<String, i64> {
     })
 }
 
-/// The names of `repository::staging::ENTITIES` listed in `names`, in that order.
-fn entity_names(names: &[String]) -> Vec<&'static str> {
-    repository::staging::ENTITIES
-        .iter()
-        .map(|entity| entity.name)
-        .filter(|name| names.iter().any(|n| n == name))
-        .collect()
+/// The entities `names` lists, in that order (the config was validated: each is one's name).
+fn parsed(names: &[String]) -> Vec<Entity> {
+    names.iter().filter_map(|name| name.parse().ok()).collect()
+}
+
+/// The entities of `listed` in the order a run asks for them: the `required` ones first, as
+/// listed (a run cannot do without them, and an unreachable host is reported on the first),
+/// then the others in load order.
+fn fetch_order(listed: &[String], required: &[String]) -> Vec<Entity> {
+    let listed = parsed(listed);
+    let mut order: Vec<Entity> = Vec::new();
+    for entity in parsed(required).iter().chain(Entity::ALL) {
+        if listed.contains(entity) && !order.contains(entity) {
+            order.push(*entity);
+        }
+    }
+    order
 }
 
 /// How one run ended.

@@ -24,7 +24,7 @@ struct Cli {
         value_delimiter = ',',
         requires = "once",
         value_parser = clap::builder::PossibleValuesParser::new(
-            repository::staging::ENTITIES.iter().map(|entity| entity.name)
+            repository::staging::Entity::ALL.iter().map(|entity| entity.as_str())
         ),
     )]
     accept_shrink: Vec<String>,

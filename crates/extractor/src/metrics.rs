@@ -1,6 +1,7 @@
 //! The extractor's Prometheus metrics and its HTTP side (`/metrics`, `/healthz`).
 use std::time::Duration;
 
+use db_models::entity::Entity;
 use db_models::models::ExtractRunEntity;
 use service::freshness::{Freshness, FreshnessGauges};
 use service::http::Gate;
@@ -130,12 +131,13 @@ impl Metrics {
     /// Sets the unavailable gauge of every extracted entity: 1 for those in `unavailable`.
     pub fn record_unavailable(
         &self,
-        entities: &[&str],
+        entities: &[Entity],
         unavailable: &std::collections::BTreeSet<String>,
     ) {
         for entity in entities {
-            let flag = unavailable.contains(*entity);
-            self.unavailable.set(&[entity], f64::from(u8::from(flag)));
+            let flag = unavailable.contains(entity.as_str());
+            self.unavailable
+                .set(&[entity.as_str()], f64::from(u8::from(flag)));
         }
     }
 

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use db_models::models::{ExtractRunEntity, RunStatus};
 use repository::extract_runs::{Claim, RunLock, UnrecordedChecks};
-use repository::staging::{Published, Staging};
+use repository::staging::{Entity, Published, Staging};
 use repository::{extract_runs, Database};
 use service::Outcome;
 
@@ -40,7 +40,7 @@ pub fn publish(
     database: &Database,
     run_id: i64,
     entities: &mut [ExtractRunEntity],
-    required: &[&str],
+    required: &[Entity],
     load: impl FnOnce(&mut Staging<'_>) -> repository::Result<()>,
 ) -> repository::Result<Published> {
     let result = database.connection().and_then(|mut conn| {

@@ -7,13 +7,10 @@ use std::io::{self, BufRead, BufReader, BufWriter, Seek, Write};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use db_models::entity::Entity;
+use db_models::for_each_entity;
 use repository::error::one_line;
-use sxapi::records::{
-    CapsuleMissionsPage, CapsulesPage, CompanyQuery, CoreMissionsPage, CoresPage, DragonsPage,
-    HistoriesPage, LandpadsPage, LaunchCoresPage, LaunchPayloadsPage, LaunchShipsPage,
-    LaunchSitesPage, LaunchesPage, LaunchpadsPage, MissionPayloadsPage, MissionsPage, PayloadsPage,
-    RoadsterQuery, RocketsPage, ShipMissionsPage, ShipsPage,
-};
+use sxapi::records::*;
 use sxapi::{CancelToken, Client, Fetched, PagedQuery, SingleQuery};
 
 use crate::progress::Progress;
@@ -60,8 +57,8 @@ fn hex(digest: &[u8]) -> String {
 /// records or why the fetch failed.
 #[derive(Debug, Default)]
 pub struct Pulled {
-    /// Each fetched entity by name.
-    pub entities: HashMap<&'static str, Result<Spooled, FetchError>>,
+    /// Each fetched entity.
+    pub entities: HashMap<Entity, Result<Spooled, FetchError>>,
 }
 
 impl Pulled {
@@ -70,8 +67,8 @@ impl Pulled {
     /// upstream cannot serve counts with the fingerprint of that answer.
     pub fn complete_fingerprints(
         &self,
-        entities: &[&'static str],
-        required: &[&'static str],
+        entities: &[Entity],
+        required: &[Entity],
     ) -> Option<Vec<(&'static str, String)>> {
         entities
             .iter()
@@ -81,7 +78,7 @@ impl Pulled {
                     Err(error) if !required.contains(entity) => error.unavailable_fingerprint()?,
                     Err(_) => return None,
                 };
-                Some((*entity, fingerprint))
+                Some((entity.as_str(), fingerprint))
             })
             .collect()
     }
@@ -188,37 +185,35 @@ impl Spooled {
     }
 }
 
-/// Fetches one entity into a spool, telling `on_page` the records and pages so far.
-type Fetch = fn(&Client, &CancelToken, OnPage) -> Result<Spooled, FetchError>;
-
 /// Told after each page: records and pages fetched so far.
 type OnPage<'a> = &'a mut dyn FnMut(usize, u32);
 
-/// The query of every entity and relation, in fetch order. Each relation has its own query,
-/// so a resolver broken upstream fails that relation alone.
-const QUERIES: &[(&str, Fetch)] = &[
-    ("launch", paged::<LaunchesPage>),
-    ("mission", paged::<MissionsPage>),
-    ("rocket", paged::<RocketsPage>),
-    ("capsule", paged::<CapsulesPage>),
-    ("core", paged::<CoresPage>),
-    ("dragon", paged::<DragonsPage>),
-    ("history", paged::<HistoriesPage>),
-    ("landpad", paged::<LandpadsPage>),
-    ("launchpad", paged::<LaunchpadsPage>),
-    ("payload", paged::<PayloadsPage>),
-    ("ship", paged::<ShipsPage>),
-    ("company", single::<CompanyQuery>),
-    ("roadster", single::<RoadsterQuery>),
-    ("launch_ship", paged::<LaunchShipsPage>),
-    ("launch_core", paged::<LaunchCoresPage>),
-    ("launch_payload", paged::<LaunchPayloadsPage>),
-    ("launch_site", paged::<LaunchSitesPage>),
-    ("mission_payload", paged::<MissionPayloadsPage>),
-    ("capsule_mission", paged::<CapsuleMissionsPage>),
-    ("core_mission", paged::<CoreMissionsPage>),
-    ("ship_mission", paged::<ShipMissionsPage>),
-];
+/// Reads the registry ([`db_models::for_each_entity!`]) into [`fetch`]: each entity and
+/// relation has its own query, so a resolver broken upstream fails that one alone.
+macro_rules! queries {
+    (
+        objects { $(
+            $variant:ident $name:ident : $kind:ident($query:ident) label $label:tt $need:ident
+            row $row:tt convert $convert:tt upsert $columns:tt;
+        )+ }
+        relations { $(
+            $rvariant:ident $rname:ident : $many:ident($rquery:ident) of $owner:tt
+            at $path:tt prefix $prefix:tt row $rrow:tt;
+        )+ }
+    ) => {
+        /// Fetches one entity into a spool, telling `on_page` the records and pages so far.
+        fn fetch(entity: Entity, client: &Client, cancel: &CancelToken, on_page: OnPage) -> Result<Spooled, FetchError> {
+            match entity {
+                $(Entity::$variant => queries!(@$kind $query)(client, cancel, on_page),)+
+                $(Entity::$rvariant => paged::<$rquery>(client, cancel, on_page),)+
+            }
+        }
+    };
+    (@list $query:ident) => { paged::<$query> };
+    (@single $query:ident) => { single::<$query> };
+}
+
+for_each_entity!(queries);
 
 /// Every page of `Q`, decoded (which checks every value against the schema) and spooled.
 fn paged<Q: PagedQuery>(
@@ -246,33 +241,29 @@ fn single<Q: SingleQuery>(
     Ok(spool.finish()?)
 }
 
-/// Fetches every entity of `entities` (names of `repository::staging::ENTITIES`) completely
-/// before anything is written, each into its own spool. A failure of one entity does not stop
+/// Fetches every entity of `entities` completely before anything is written, in that order,
+/// each into its own spool. A failure of one entity does not stop
 /// the others (they can still be published; see `sink`), except when the API host cannot be
 /// reached at all: then the rest of the run asks nothing more of it (each would only wait
 /// through its own retries) and those entities fail as [`FetchError::HostUnreachable`].
 /// `progress` hears of every page.
 pub fn fetch_all(
     client: &Client,
-    entities: &[&'static str],
+    entities: &[Entity],
     cancel: &CancelToken,
     progress: &mut Progress,
 ) -> Pulled {
     let mut pulled = Pulled::default();
-    let selected: Vec<&(&str, Fetch)> = QUERIES
-        .iter()
-        .filter(|(entity, _)| entities.contains(entity))
-        .collect();
     let mut unreachable = false;
-    for (done, (entity, fetch)) in selected.iter().enumerate() {
+    for (done, &entity) in entities.iter().enumerate() {
         if unreachable {
             pulled
                 .entities
                 .insert(entity, Err(FetchError::HostUnreachable));
             continue;
         }
-        let fetched = fetch(client, cancel, &mut |records, pages| {
-            progress.fetched(entity, records, pages);
+        let fetched = fetch(entity, client, cancel, &mut |records, pages| {
+            progress.fetched(entity.as_str(), records, pages);
         });
         match &fetched {
             // Reported once per run, with the others (see `crate::Extractor`).
@@ -284,7 +275,7 @@ pub fn fetch_all(
                         "Fetching {entity} from {} failed: {}; the host cannot be reached, so the other {} entities of this run are not asked for.",
                         client.url(),
                         one_line(&error.to_string()),
-                        selected.len() - done - 1
+                        entities.len() - done - 1
                     );
             }
             Err(error) if error.is_unavailable() => {
@@ -426,20 +417,5 @@ mod tests {
         ] {
             assert!(!is_insecure(url), "{url}");
         }
-    }
-
-    /// Every entity of staging is fetched by exactly one query.
-    #[test]
-    fn every_staging_entity_has_a_query() {
-        for entity in repository::staging::ENTITIES {
-            let queries = QUERIES.iter().filter(|(name, _)| *name == entity.name);
-            assert_eq!(
-                queries.count(),
-                1,
-                "{} needs exactly one query",
-                entity.name
-            );
-        }
-        assert_eq!(QUERIES.len(), repository::staging::ENTITIES.len());
     }
 }

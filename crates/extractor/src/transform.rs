@@ -8,7 +8,7 @@
 //!
 //! **Wrong shape.** An entity whose response holds records but not one with both an id and
 //! its label (the field every genuine record has: a launch's `mission_name`, a landpad's
-//! `full_name`, a relation's list, …; see [`ORDER`]) is not what was asked for: e.g. the
+//! `full_name`, a relation's list, …; see [`Entity::label`]) is not what was asked for: e.g. the
 //! current endpoint's `launchpads` answers landpads, whose launchpad fields are all null. The
 //! entity then fails as a whole, like a failed fetch: it keeps its previous staging rows and
 //! the run is `partial`. An empty response is not wrong-shaped (missions are empty today).
@@ -27,12 +27,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use db_models::models::{
-    EntityStatus, ExtractRunEntity, ExtractRunReference, NewLaunch, NewLaunchLink,
-    NewLaunchMission, NewMission, NewRejected, NewRocket,
-};
+use db_models::entity::{Entity, Kind, Relation};
+use db_models::for_each_entity;
+use db_models::models::*;
 use repository::error::one_line;
-use repository::staging::{at_fault, LaunchRows, Related, Rows, Staging, Stop, Table, ENTITIES};
+use repository::staging::{at_fault, LaunchRows, Related, Rows, Staging, Stop, Table};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use sxapi::records::Date;
@@ -52,95 +51,17 @@ pub const MAX_URL_CHARS: usize = 4_096;
 /// A refusal reason.
 type Refusal = String;
 
-/// Entities served as one object without an id (`company: Info`, `roadster`): their one row
-/// gets the entity name as id.
-const SINGLE_OBJECTS: [&str; 2] = ["company", "roadster"];
-
-/// Where a relation's list sits in its record and how its elements map onto columns.
-struct Relation {
-    /// `extract_run_entity.entity` and the table: `<owner>_<what>`.
-    name: &'static str,
-    /// Path of the list (or, when not `many`, the object) in the record.
-    path: &'static [&'static str],
-    /// Put before each flattened key of an element: `ship_` turns a ship's `id` into `ship_id`.
-    prefix: &'static str,
-    /// A list (one row per element, with its `position`) or a single object (one row).
-    many: bool,
-}
-
-impl Relation {
-    /// A relation listed at `path`, one row per element.
-    const fn list(name: &'static str, path: &'static [&'static str], prefix: &'static str) -> Self {
-        Relation {
-            name,
-            path,
-            prefix,
-            many: true,
-        }
-    }
-
-    /// The owner entity, e.g. `launch` (what the name says before its underscore).
-    fn owner(&self) -> &'static str {
-        self.name
-            .split_once('_')
-            .map_or(self.name, |(owner, _)| owner)
-    }
-}
-
-const LAUNCH_SHIP: Relation = Relation::list("launch_ship", &["ships"], "ship_");
-const LAUNCH_CORE: Relation =
-    Relation::list("launch_core", &["rocket", "first_stage", "cores"], "");
-const LAUNCH_PAYLOAD: Relation = Relation::list(
-    "launch_payload",
-    &["rocket", "second_stage", "payloads"],
-    "payload_",
-);
-const LAUNCH_SITE: Relation = Relation {
-    many: false,
-    ..Relation::list("launch_site", &["launch_site"], "")
-};
-const MISSION_PAYLOAD: Relation = Relation::list("mission_payload", &["payloads"], "payload_");
-const CAPSULE_MISSION: Relation = Relation::list("capsule_mission", &["missions"], "");
-const CORE_MISSION: Relation = Relation::list("core_mission", &["missions"], "");
-const SHIP_MISSION: Relation = Relation::list("ship_mission", &["missions"], "");
-
 /// Records converted before they are written. Small enough that a batch of launches (with
 /// their JSON and links) stays a few MiB, large enough that statements stay few.
 const BATCH: usize = 250;
 
-/// Every entity in load order (owners before their relations), with its label: the path of
-/// the field every genuine record has (see the wrong-shape rule above).
-pub const ORDER: [(&str, &[&str]); 21] = [
-    ("rocket", &["name"]),
-    ("mission", &["name"]),
-    ("launch", &["mission_name"]),
-    ("capsule", &["type"]),
-    ("core", &["status"]),
-    ("dragon", &["name"]),
-    ("history", &["title"]),
-    ("landpad", &["full_name"]),
-    ("launchpad", &["name"]),
-    ("payload", &["payload_type"]),
-    ("ship", &["name"]),
-    ("company", &["name"]),
-    ("roadster", &["name"]),
-    ("launch_ship", LAUNCH_SHIP.path),
-    ("launch_core", LAUNCH_CORE.path),
-    ("launch_payload", LAUNCH_PAYLOAD.path),
-    ("launch_site", LAUNCH_SITE.path),
-    ("mission_payload", MISSION_PAYLOAD.path),
-    ("capsule_mission", CAPSULE_MISSION.path),
-    ("core_mission", CORE_MISSION.path),
-    ("ship_mission", SHIP_MISSION.path),
-];
-
 /// The report of every entity pulled, as far as the fetch tells: `succeeded` with what was
 /// fetched (loading adds what was loaded, rejected and written), or `unavailable` (with the
-/// fingerprint of that answer) or `failed` with the fetch's error. In [`ORDER`].
+/// fingerprint of that answer) or `failed` with the fetch's error. In load order.
 pub fn reports(run_id: i64, pulled: &Pulled) -> Vec<ExtractRunEntity> {
-    ORDER
+    Entity::ALL
         .iter()
-        .filter_map(|(entity, _)| {
+        .filter_map(|entity| {
             let report = ExtractRunEntity {
                 run_id,
                 entity: entity.to_string(),
@@ -182,11 +103,14 @@ pub struct ShrinkGuard {
 
 impl ShrinkGuard {
     /// Why `fetched` records of `entity` must not replace the `staged` rows, if they must not.
-    fn refuses(&self, entity: &str, fetched: usize, staged: i64) -> Option<String> {
+    fn refuses(&self, entity: Entity, fetched: usize, staged: i64) -> Option<String> {
         let shrunk = self.share > 0.0
             && staged > 0
             && (fetched as f64) < self.share * staged as f64
-            && !self.accepted.iter().any(|accepted| accepted == entity);
+            && !self
+                .accepted
+                .iter()
+                .any(|accepted| accepted == entity.as_str());
         shrunk.then(|| {
             format!(
                 "withheld: the API returned {fetched} records where staging holds {staged} \
@@ -198,7 +122,7 @@ impl ShrinkGuard {
     }
 }
 
-/// Loads every entity fetched without error into staging, in [`ORDER`], each from its spool
+/// Loads every entity fetched without error into staging, in load order, each from its spool
 /// and in its own savepoint (see the module docs), with every refusal accounted for; an
 /// entity the shrink guard refuses is withheld.
 pub fn load(
@@ -207,21 +131,18 @@ pub fn load(
     pulled: Pulled,
     guard: &ShrinkGuard,
 ) -> repository::Result<()> {
-    let mut spools: HashMap<&str, Spooled> = pulled
+    let mut spools: HashMap<Entity, Spooled> = pulled
         .entities
         .into_iter()
         .filter_map(|(entity, fetched)| Some((entity, fetched.ok()?)))
         .collect();
     // The ids seen of each owner entity, for its relations.
-    let mut owners: HashMap<&str, Seen> = HashMap::new();
-    for (entity, label) in ORDER {
-        let Some(spooled) = spools.remove(entity) else {
+    let mut owners: HashMap<Entity, Seen> = HashMap::new();
+    for &entity in Entity::ALL {
+        let Some(spooled) = spools.remove(&entity) else {
             continue; // not fetched, or its fetch failed (its report says so)
         };
-        let is_relation = ENTITIES
-            .iter()
-            .any(|e| e.name == entity && e.owner.is_some());
-        if !is_relation {
+        if entity.owner().is_none() {
             let staged = staging.staged(entity)?;
             if let Some(reason) = guard.refuses(entity, spooled.records, staged) {
                 log::warn!("{entity}: {reason}.");
@@ -234,49 +155,57 @@ pub fn load(
         let loader = Loader {
             run_id,
             entity,
-            label,
             spooled,
         };
-        let loaded = match entity {
-            "rocket" => loader.load(staging, typed(rocket_row), Rows::Rocket)?,
-            "mission" => loader.load(staging, typed(mission_row), Rows::Mission)?,
-            "launch" => loader.load(staging, typed(launch_rows), launch_batch)?,
-            "capsule" => loader.load(staging, flat_row, Rows::Capsule)?,
-            "core" => loader.load(staging, flat_row, Rows::Core)?,
-            "dragon" => loader.load(staging, flat_row, Rows::Dragon)?,
-            "history" => loader.load(staging, flat_row, Rows::History)?,
-            "landpad" => loader.load(staging, flat_row, Rows::Landpad)?,
-            "launchpad" => loader.load(staging, flat_row, Rows::Launchpad)?,
-            "payload" => loader.load(staging, flat_row, Rows::Payload)?,
-            "ship" => loader.load(staging, flat_row, Rows::Ship)?,
-            "company" => loader.load(staging, flat_row, Rows::Company)?,
-            "roadster" => loader.load(staging, flat_row, Rows::Roadster)?,
-            "launch_ship" => loader.relate(staging, &LAUNCH_SHIP, &owners, Rows::LaunchShip)?,
-            "launch_core" => loader.relate(staging, &LAUNCH_CORE, &owners, Rows::LaunchCore)?,
-            "launch_payload" => {
-                loader.relate(staging, &LAUNCH_PAYLOAD, &owners, Rows::LaunchPayload)?
-            }
-            "launch_site" => loader.relate(staging, &LAUNCH_SITE, &owners, Rows::LaunchSite)?,
-            "mission_payload" => {
-                loader.relate(staging, &MISSION_PAYLOAD, &owners, Rows::MissionPayload)?
-            }
-            "capsule_mission" => {
-                loader.relate(staging, &CAPSULE_MISSION, &owners, Rows::CapsuleMission)?
-            }
-            "core_mission" => loader.relate(staging, &CORE_MISSION, &owners, Rows::CoreMission)?,
-            "ship_mission" => loader.relate(staging, &SHIP_MISSION, &owners, Rows::ShipMission)?,
-            other => unreachable!("{other} is not in ORDER"),
-        };
+        let loaded = loader.load_entity(staging, &owners)?;
         // Kept only while a relation of the entity is still to load.
-        let owns_pending = ENTITIES
+        let owns_pending = Entity::ALL
             .iter()
-            .any(|e| e.owner == Some(entity) && spools.contains_key(e.name));
+            .any(|e| e.owner() == Some(entity) && spools.contains_key(e));
         if let Some(ids) = loaded.filter(|_| owns_pending) {
             owners.insert(entity, ids);
         }
     }
     Ok(())
 }
+
+/// Reads the registry ([`db_models::for_each_entity!`]) into [`Loader::load_entity`]: how
+/// each entity's records become rows.
+macro_rules! conversions {
+    (
+        objects { $(
+            $variant:ident $name:ident : $kind:ident $query:tt label $label:tt $need:ident
+            row($row:ident $(in $batch:ident)?) convert($($convert:tt)+) upsert $columns:tt;
+        )+ }
+        relations { $(
+            $rvariant:ident $rname:ident : $many:ident $rquery:tt of $owner:tt
+            at $path:tt prefix $prefix:tt row($rrow:ident);
+        )+ }
+    ) => {
+        impl Loader {
+            /// Loads the entity's spool: validated, converted, written, swept (see
+            /// [`Loader::load`] and [`Loader::relate`]).
+            fn load_entity(
+                self,
+                staging: &mut Staging<'_>,
+                owners: &HashMap<Entity, Seen>,
+            ) -> repository::Result<Option<Seen>> {
+                match self.entity {
+                    $(Entity::$variant => {
+                        self.load(staging, $($convert)+, conversions!(@wrap $variant $($batch)?))
+                    })+
+                    $(Entity::$rvariant => self.relate::<$rrow>(staging, owners, Rows::$rvariant),)+
+                }
+            }
+        }
+    };
+    (@wrap $variant:ident) => { Rows::$variant };
+    (@wrap $variant:ident $batch:ident) => {
+        |rows: Vec<_>| Rows::$variant(rows.into_iter().collect::<$batch>())
+    };
+}
+
+for_each_entity!(conversions);
 
 /// A row converter for an entity decoded into its typed record (`Launch`, …) first. The
 /// record decoded when it was fetched, so decoding it again from the same JSON succeeds.
@@ -289,25 +218,13 @@ fn typed<T: DeserializeOwned, R>(
     }
 }
 
-/// A batch of launches with their child rows.
-fn launch_batch(rows: Vec<LaunchRow>) -> Rows {
-    let mut batch = LaunchRows::default();
-    for (launch, missions, links) in rows {
-        batch.launches.push(launch);
-        batch.missions.extend(missions);
-        batch.links.extend(links);
-    }
-    Rows::Launch(batch)
-}
-
 /// Per id seen in one entity's records, whether its record loaded.
 type Seen = HashMap<String, bool>;
 
 /// One entity's spool on its way into staging.
 struct Loader {
     run_id: i64,
-    entity: &'static str,
-    label: &'static [&'static str],
+    entity: Entity,
     spooled: Spooled,
 }
 
@@ -318,23 +235,22 @@ impl Loader {
     fn relate<R>(
         self,
         staging: &mut Staging<'_>,
-        relation: &Relation,
-        owners: &HashMap<&str, Seen>,
+        owners: &HashMap<Entity, Seen>,
         wrap: fn(Related<R>) -> Rows,
     ) -> repository::Result<Option<Seen>>
     where
         R: DeserializeOwned,
     {
-        let Some(owners) = owners.get(relation.owner()) else {
+        let Some(relation) = self.entity.relation() else {
+            unreachable!("only relations are related, not {}", self.entity)
+        };
+        let Some(owners) = owners.get(&relation.owner) else {
             // It shares its owner's fate: kept as it was, for the same reason.
-            let status = match staging.status_of(relation.owner()) {
+            let status = match staging.status_of(relation.owner) {
                 Some(status @ (EntityStatus::Unavailable | EntityStatus::Withheld)) => status,
                 _ => EntityStatus::Failed,
             };
-            let reason = format!(
-                "not published because its owner {} was not",
-                relation.owner()
-            );
+            let reason = format!("not published because its owner {} was not", relation.owner);
             staging.load(self.entity, |_, report| {
                 (report.fetched, report.pages, report.retries) = (0, 0, 0);
                 Err(Stop::Refused(status, reason))
@@ -342,10 +258,10 @@ impl Loader {
             return Ok(None);
         };
         let convert = |_, id: &str, raw: &Value| match owners.get(id) == Some(&true) {
-            true => Ok((id.to_string(), relation_rows::<R>(relation, id, raw)?)),
+            true => Ok((id.to_string(), relation_rows::<R>(&relation, id, raw)?)),
             false => Err(format!(
                 "its {} {id} was not loaded in this run",
-                relation.owner()
+                relation.owner
             )),
         };
         self.load(staging, convert, |batch: Vec<(String, Vec<R>)>| {
@@ -390,7 +306,7 @@ impl Loader {
                     format!("reading back its spooled records failed: {error}"),
                 )
             })? {
-                genuine |= is_genuine(self.entity, self.label, &raw);
+                genuine |= is_genuine(self.entity, &raw);
                 let id = match valid_id(record_id(self.entity, &raw)) {
                     Ok(id) => id,
                     Err(reason) => {
@@ -423,7 +339,7 @@ impl Loader {
                         "wrong shape: none of the {} records has both an id and `{}`; \
                          the API answered something other than {} records",
                         self.spooled.records,
-                        self.label.join("."),
+                        self.entity.label().join("."),
                         self.entity
                     ),
                 ));
@@ -442,7 +358,7 @@ impl Loader {
 /// The rows and refusals of one entity not yet written.
 struct Batch<R> {
     run_id: i64,
-    entity: &'static str,
+    entity: Entity,
     rows: Vec<R>,
     rejected: Vec<NewRejected>,
 }
@@ -472,7 +388,7 @@ impl<R> Batch<R> {
     ) -> repository::Result<()> {
         self.rejected.push(NewRejected {
             run_id: self.run_id,
-            entity: self.entity,
+            entity: self.entity.as_str(),
             upstream_id: upstream_id.map(str::to_string),
             reason,
             raw: raw.to_string(),
@@ -507,7 +423,7 @@ const MAX_REASON_CHARS: usize = 120;
 /// the count per entity loaded) and rejected; then the entities not loaded by status, with
 /// the reason of those at fault (`required`: see `repository::staging::at_fault`), each
 /// reason once; pages and retries.
-pub fn summary(entities: &[ExtractRunEntity], required: &[&str]) -> String {
+pub fn summary(entities: &[ExtractRunEntity], required: &[Entity]) -> String {
     let with_status = |status: EntityStatus| entities.iter().filter(move |e| e.status == status);
     let loaded: Vec<&ExtractRunEntity> = with_status(EntityStatus::Succeeded).collect();
     let mut parts = vec![format!(
@@ -572,15 +488,15 @@ pub fn unresolved(references: &[ExtractRunReference]) -> String {
 }
 
 /// Whether a record is what its entity's query asks for: it has an id and its label.
-fn is_genuine(entity: &'static str, label: &[&str], raw: &Value) -> bool {
-    record_id(entity, raw).is_some() && !at(raw, label).is_null()
+fn is_genuine(entity: Entity, raw: &Value) -> bool {
+    record_id(entity, raw).is_some() && !at(raw, entity.label()).is_null()
 }
 
 /// A record's id: its `id` field, or for a single object (which has none) the entity name.
-fn record_id<'r>(entity: &'static str, raw: &'r Value) -> Option<&'r str> {
-    match SINGLE_OBJECTS.contains(&entity) {
-        true => Some(entity),
-        false => raw.get("id").and_then(Value::as_str),
+fn record_id(entity: Entity, raw: &Value) -> Option<&str> {
+    match entity.kind() {
+        Kind::Single => Some(entity.as_str()),
+        Kind::List | Kind::Relation(_) => raw.get("id").and_then(Value::as_str),
     }
 }
 
@@ -678,7 +594,7 @@ fn relation_rows<R: DeserializeOwned>(
         .map(|(position, element)| {
             let mut fields = Map::new();
             flatten(relation.prefix, element, &mut fields);
-            fields.insert(format!("{}_id", relation.owner()), owner_id.into());
+            fields.insert(format!("{}_id", relation.owner), owner_id.into());
             if let Some(position) = position {
                 fields.insert("position".into(), clamp(position).into());
             }
@@ -937,7 +853,6 @@ fn clamp(n: usize) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use db_models::models::{NewLandpad, NewLaunchCore, NewMissionPayload, NewPayload};
     use serde_json::json;
 
     #[test]
@@ -976,7 +891,8 @@ mod tests {
     #[test]
     fn relation_rows_keep_null_elements_as_unresolved_references() {
         let raw = json!({"id": "M1", "payloads": [{"id": "P1"}, null]});
-        let rows: Vec<NewMissionPayload> = relation_rows(&MISSION_PAYLOAD, "M1", &raw).unwrap();
+        let rows: Vec<NewMissionPayload> =
+            relation_rows(&relation(Entity::MissionPayload), "M1", &raw).unwrap();
         assert_eq!(
             rows.iter()
                 .map(|r| (r.position, r.payload_id.as_deref()))
@@ -984,11 +900,13 @@ mod tests {
             [(0, Some("P1")), (1, None)]
         );
         let none = json!({"id": "L", "rocket": {"first_stage": null}});
-        let rows: Vec<NewLaunchCore> = relation_rows(&LAUNCH_CORE, "L", &none).unwrap();
+        let rows: Vec<NewLaunchCore> =
+            relation_rows(&relation(Entity::LaunchCore), "L", &none).unwrap();
         assert!(rows.is_empty());
         let cores = json!({"id": "L", "rocket": {"first_stage": {"cores": [
             {"core": {"id": "B1"}, "flight": 2, "landing_type": "ASDS"}]}}});
-        let rows: Vec<NewLaunchCore> = relation_rows(&LAUNCH_CORE, "L", &cores).unwrap();
+        let rows: Vec<NewLaunchCore> =
+            relation_rows(&relation(Entity::LaunchCore), "L", &cores).unwrap();
         assert_eq!(
             (
                 rows[0].core_id.as_deref(),
@@ -1002,43 +920,21 @@ mod tests {
     #[test]
     fn a_genuine_record_has_an_id_and_its_label() {
         // Landpads answered for launchpads: ids, but never a launchpad `name`.
-        assert!(!is_genuine(
-            "launchpad",
-            &["name"],
-            &json!({"id": "LZ-1", "name": null})
-        ));
-        assert!(!is_genuine("launchpad", &["name"], &json!({"id": "LZ-2"})));
-        assert!(!is_genuine(
-            "launchpad",
-            &["name"],
-            &json!({"name": "no id"})
-        ));
-        assert!(is_genuine(
-            "launchpad",
-            &["name"],
-            &json!({"id": "A", "name": "Pad A"})
-        ));
+        let launchpad = |raw| is_genuine(Entity::Launchpad, &raw);
+        assert!(!launchpad(json!({"id": "LZ-1", "name": null})));
+        assert!(!launchpad(json!({"id": "LZ-2"})));
+        assert!(!launchpad(json!({"name": "no id"})));
+        assert!(launchpad(json!({"id": "A", "name": "Pad A"})));
         // A relation's label is its list; a single object's id is its name.
         let cores = json!({"id": "L", "rocket": {"first_stage": {"cores": []}}});
-        assert!(is_genuine("launch_core", LAUNCH_CORE.path, &cores));
-        assert!(is_genuine("company", &["name"], &json!({"name": "SpaceX"})));
-        assert_eq!(
-            record_id("company", &json!({"name": "SpaceX"})),
-            Some("company")
-        );
+        assert!(is_genuine(Entity::LaunchCore, &cores));
+        let company = json!({"name": "SpaceX"});
+        assert!(is_genuine(Entity::Company, &company));
+        assert_eq!(record_id(Entity::Company, &company), Some("company"));
     }
 
-    /// Every entity of staging is loaded, in an order that puts owners before relations.
-    #[test]
-    fn every_staging_entity_loads_after_its_owner() {
-        let position = |name: &str| ORDER.iter().position(|(entity, _)| *entity == name);
-        for entity in repository::staging::ENTITIES {
-            let at = position(entity.name).expect(entity.name);
-            if let Some(owner) = entity.owner {
-                assert!(position(owner).unwrap() < at, "{}", entity.name);
-            }
-        }
-        assert_eq!(ORDER.len(), repository::staging::ENTITIES.len());
+    fn relation(entity: Entity) -> Relation {
+        entity.relation().expect("a relation")
     }
 
     #[test]

@@ -89,7 +89,7 @@ fn the_original_set_stages_every_entity_and_relation() {
     }
 
     let entities = entities_of_last_run(&stack);
-    assert_eq!(entities.len(), repository::staging::ENTITIES.len());
+    assert_eq!(entities.len(), repository::staging::Entity::ALL.len());
     assert!(
         entities.values().all(|e| e.status == "succeeded"),
         "{entities:#?}"

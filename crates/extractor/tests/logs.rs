@@ -90,7 +90,7 @@ fn an_unreachable_api_host_fails_the_rest_of_the_run_fast() {
     let attempts = count(&lines, log::Level::Debug, "POST ");
     assert_eq!(attempts, 3, "max_attempts requests in all: {lines:#?}");
     let said = loud(&lines);
-    let others = repository::staging::ENTITIES.len() - 1;
+    let others = repository::staging::Entity::ALL.len() - 1;
     assert_eq!(said.len(), 3, "{said:#?}");
     assert!(
         said[0].starts_with("ERROR Fetching launch from ")

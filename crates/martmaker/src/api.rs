@@ -15,6 +15,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use db_models::entity::Entity;
 use db_models::models::BuildRun;
 use repository::marts::BuildChecks;
 use repository::read::{self, Order, PublishedBuild, SortColumn};
@@ -34,7 +35,7 @@ pub const OPENAPI: &str = include_str!("../openapi.json");
 pub const READER_ROLE: &str = "greenadam_reader";
 
 /// Entities of the marts, as they appear in paths.
-const ENTITIES: [&str; 3] = ["launch", "mission", "rocket"];
+const ENTITIES: [Entity; 3] = [Entity::Launch, Entity::Mission, Entity::Rocket];
 
 /// What every read endpoint answers (503) until a build is published: the martmaker publishes
 /// none before the first extraction that loaded the launches.
@@ -150,8 +151,12 @@ async fn publication(_: NoQuery, State(state): Shared) -> Result<Response, ApiEr
 async fn object_url_count(_: NoQuery, State(state): Shared) -> Result<Response, ApiError> {
     let reads = state.clone();
     let rows = blocking(move || reads.reader.run(|conn| marts::publication(conn))).await?;
-    let row = |entity: &str| rows.iter().find(|r| r.entity == entity);
-    match (row("launch"), row("mission"), row("rocket")) {
+    let row = |entity: Entity| rows.iter().find(|r| r.entity == entity.as_str());
+    match (
+        row(Entity::Launch),
+        row(Entity::Mission),
+        row(Entity::Rocket),
+    ) {
         (Some(launches), Some(missions), Some(rockets)) => Ok(Json(json!({
             "launches": launches.total,
             "missions": missions.total,
@@ -281,7 +286,11 @@ async fn publication_by_object(
     Path(entity): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let Some(entity) = ENTITIES.into_iter().find(|e| *e == entity) else {
+    let Some(entity) = ENTITIES
+        .map(Entity::as_str)
+        .into_iter()
+        .find(|e| *e == entity)
+    else {
         return Err(ApiError::not_found(format!(
             "unknown entity `{}`: use launch, mission or rocket",
             cut(&entity)

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
+use db_models::entity::Entity;
 use db_models::models::{BuildRun, BuildStatus, PublicationByObject, PUBLICATION_KINDS};
 use maud::{html, Markup, DOCTYPE};
 use repository::dashboard::{self, LaunchLink, Overview};
@@ -133,8 +134,8 @@ fn render(view: &View) -> Markup {
                         }
                     } @else {
                         (by_kind(overview))
-                        (with_launches(overview, "rocket", "Rockets", &overview.rockets))
-                        (with_launches(overview, "mission", "Missions", &overview.missions))
+                        (with_launches(overview, Entity::Rocket, "Rockets", &overview.rockets))
+                        (with_launches(overview, Entity::Mission, "Missions", &overview.missions))
                         (top_launches(overview, &view.links))
                     }
                 }
@@ -348,11 +349,11 @@ fn by_kind(overview: &Overview) -> Markup {
 }
 
 /// How many objects of `entity` the marts hold (from `marts.publication`).
-fn objects(overview: &Overview, entity: &str) -> i64 {
+fn objects(overview: &Overview, entity: Entity) -> i64 {
     overview
         .publication
         .iter()
-        .find(|row| row.entity == entity)
+        .find(|row| row.entity == entity.as_str())
         .map_or(0, |row| row.objects)
 }
 
@@ -364,7 +365,7 @@ fn display_name(row: &PublicationByObject) -> &str {
 /// Rockets or missions: their own publications and those of their launches.
 fn with_launches(
     overview: &Overview,
-    entity: &str,
+    entity: Entity,
     title: &str,
     rows: &[PublicationByObject],
 ) -> Markup {
@@ -425,7 +426,7 @@ fn with_launches(
 
 /// The launches with the most publications, by kind, with their Wikipedia and article links.
 fn top_launches(overview: &Overview, links: &[LaunchLink]) -> Markup {
-    let all = objects(overview, "launch");
+    let all = objects(overview, Entity::Launch);
     let rows = &overview.launches;
     let bars: Vec<Bar> = rows
         .iter()

@@ -259,7 +259,10 @@ fn status_json_follows_its_schema_in_every_state() {
     let failed = status_json(&config);
     assert_eq!(failed["exit_code"], 6);
     assert_eq!(failed["problems"][0]["problem"], "failed");
-    assert_eq!(failed["problems"][1]["problem"], "checks_failing", "both listed");
+    assert_eq!(
+        failed["problems"][1]["problem"], "checks_failing",
+        "both listed"
+    );
     // The unavailable entities are those of the last run that loaded.
     assert_eq!(failed["unavailable"][0]["run_id"], 1);
 

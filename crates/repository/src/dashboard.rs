@@ -3,6 +3,7 @@
 //! the article and Wikipedia links of the launches it lists ([`launch_links`], from staging).
 use diesel::prelude::*;
 
+use db_models::entity::Entity;
 use db_models::models::{BuildRun, Publication, PublicationByObject};
 use db_models::schema::marts::{build_run, publication_by_object};
 use db_models::schema::staging::launch_link;
@@ -51,9 +52,9 @@ pub fn overview(conn: &mut PgConnection, top: i64) -> Result<Overview> {
                 publication,
                 published,
                 later_attempt,
-                launches: top_objects(conn, "launch", "total", top)?,
-                missions: top_objects(conn, "mission", WITH_LAUNCHES, top)?,
-                rockets: top_objects(conn, "rocket", WITH_LAUNCHES, top)?,
+                launches: top_objects(conn, Entity::Launch, "total", top)?,
+                missions: top_objects(conn, Entity::Mission, WITH_LAUNCHES, top)?,
+                rockets: top_objects(conn, Entity::Rocket, WITH_LAUNCHES, top)?,
             })
         })
 }
@@ -65,7 +66,7 @@ const WITH_LAUNCHES: &str = "total + coalesce(launch_publications, 0)";
 /// never from a request), ties by id.
 fn top_objects(
     conn: &mut PgConnection,
-    entity: &str,
+    entity: Entity,
     measure: &str,
     top: i64,
 ) -> QueryResult<Vec<PublicationByObject>> {

@@ -7,19 +7,10 @@ use diesel::pg::upsert::excluded;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 
-use db_models::models::{
-    EntityStatus, ExtractRunEntity, ExtractRunReference, NewCapsule, NewCapsuleMission, NewCompany,
-    NewCore, NewCoreMission, NewDragon, NewHistory, NewLandpad, NewLaunch, NewLaunchCore,
-    NewLaunchLink, NewLaunchMission, NewLaunchPayload, NewLaunchShip, NewLaunchSite, NewLaunchpad,
-    NewMission, NewMissionPayload, NewPayload, NewRejected, NewRoadster, NewRocket, NewShip,
-    NewShipMission, RunStatus,
-};
-use db_models::schema::staging::{
-    capsule, capsule_mission, company, core, core_mission, dragon, extract_run_entity,
-    extract_run_reference, history, landpad, launch, launch_core, launch_link, launch_mission,
-    launch_payload, launch_ship, launch_site, launchpad, mission, mission_payload, payload,
-    rejected, roadster, rocket, ship, ship_mission,
-};
+pub use db_models::entity::{Entity, Reference, REFERENCES};
+use db_models::for_each_entity;
+use db_models::models::*;
+use db_models::schema::staging::*;
 
 use crate::error::one_line;
 use crate::{extract_runs, Error, Result};
@@ -27,96 +18,6 @@ use crate::{extract_runs, Error, Result};
 /// Rows per INSERT statement: Postgres allows 65 535 bind parameters per statement, and the
 /// widest table has 25 columns.
 const ROWS_PER_STATEMENT: usize = 1_000;
-
-/// One thing the extractor can copy into staging: an entity (one query, one table) or a
-/// relation (one query, one table hanging off its owner's table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Entity {
-    /// Its name: the staging table, `extract_run_entity.entity`, and what
-    /// `extractor.entities` in `config.yaml` lists.
-    pub name: &'static str,
-    /// For a relation, the entity whose rows it hangs off: it can only be published in a run
-    /// that publishes the owner too (its rows must match the owner's rows of that run).
-    pub owner: Option<&'static str>,
-}
-
-const fn entity(name: &'static str) -> Entity {
-    Entity { name, owner: None }
-}
-
-const fn relation(name: &'static str, owner: &'static str) -> Entity {
-    Entity {
-        name,
-        owner: Some(owner),
-    }
-}
-
-/// Everything staging mirrors, owners first.
-pub const ENTITIES: &[Entity] = &[
-    entity("launch"),
-    entity("mission"),
-    entity("rocket"),
-    entity("capsule"),
-    entity("core"),
-    entity("dragon"),
-    entity("history"),
-    entity("landpad"),
-    entity("launchpad"),
-    entity("payload"),
-    entity("ship"),
-    entity("company"),
-    entity("roadster"),
-    relation("launch_ship", "launch"),
-    relation("launch_core", "launch"),
-    relation("launch_payload", "launch"),
-    relation("launch_site", "launch"),
-    relation("mission_payload", "mission"),
-    relation("capsule_mission", "capsule"),
-    relation("core_mission", "core"),
-    relation("ship_mission", "ship"),
-];
-
-/// A staging column that names the id of a row of another staging table. It has no foreign
-/// key on purpose: upstream references dangle (mission payloads missing from `payloads`), and
-/// such a value is kept, and counted after each run, instead of refusing its row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Reference {
-    /// The table holding the column.
-    pub table: &'static str,
-    /// The column.
-    pub column: &'static str,
-    /// The table whose `id` it names.
-    pub target: &'static str,
-    /// A relation row exists only to hold its reference, so a NULL there (an upstream list
-    /// element that was null) is unresolved too; elsewhere NULL just means "none given".
-    pub listed: bool,
-}
-
-/// The reference column of a relation table.
-const fn listed(table: &'static str, column: &'static str, target: &'static str) -> Reference {
-    Reference {
-        table,
-        column,
-        target,
-        listed: true,
-    }
-}
-
-/// Every reference column of staging.
-pub const REFERENCES: &[Reference] = &[
-    Reference {
-        table: "launch",
-        column: "rocket_id",
-        target: "rocket",
-        listed: false,
-    },
-    listed("launch_mission", "mission_id", "mission"),
-    listed("launch_ship", "ship_id", "ship"),
-    listed("launch_core", "core_id", "core"),
-    listed("launch_payload", "payload_id", "payload"),
-    listed("launch_site", "site_id", "launchpad"),
-    listed("mission_payload", "payload_id", "payload"),
-];
 
 /// Advisory lock key held by the write transaction: two extractors publish one after the other.
 const STAGING_WRITE_LOCK_KEY: i64 = 0x6772_7374_6167;
@@ -151,107 +52,57 @@ impl<R> Default for Related<R> {
     }
 }
 
-/// Declares [`Rows`] (one variant per staging table but `launch`) and the dispatch of
-/// [`Table::write`] and [`Table::sweep`] over them: one list of the tables, with the columns
-/// an upsert sets (entities) or the owner column (relations).
+/// Reads the registry ([`db_models::for_each_entity!`]) into [`Rows`] (one variant per
+/// entity) and the dispatch of [`Table::write`] and [`Table::sweep`] over them.
 macro_rules! tables {
     (
-        entities { $($entity:ident($erow:ty) => $etable:ident [$($column:ident),+ $(,)?]),+ $(,)? }
-        relations { $($relation:ident($rrow:ty) => $rtable:ident($owner:ident)),+ $(,)? }
+        objects { $(
+            $variant:ident $name:ident : $kind:ident $query:tt label $label:tt $need:ident
+            row($row:ident $(in $batch:ident)?) convert $convert:tt upsert[$($column:ident),+ $(,)?];
+        )+ }
+        relations { $(
+            $rvariant:ident $rname:ident : $many:ident $rquery:tt of($owner:ident, $owner_column:ident)
+            at $path:tt prefix $prefix:tt row($rrow:ident);
+        )+ }
     ) => {
-        /// A batch of rows of one staging table, written by [`Table::write`].
+        /// A batch of rows of one entity's staging table, written by [`Table::write`].
         #[derive(Debug, Clone)]
         pub enum Rows {
-            /// Launches with their missions and links.
-            Launch(LaunchRows),
             $(
-                #[doc = concat!("Rows of `staging.", stringify!($etable), "` (ids unique).")]
-                $entity(Vec<$erow>),
+                #[doc = concat!("Rows of `staging.", stringify!($name), "` (ids unique).")]
+                $variant(tables!(@batch $row $($batch)?)),
             )+
             $(
-                #[doc = concat!("Rows of `staging.", stringify!($rtable), "`.")]
-                $relation(Related<$rrow>),
+                #[doc = concat!("Rows of `staging.", stringify!($rname), "`.")]
+                $rvariant(Related<$rrow>),
             )+
         }
 
         /// Upserts (entities) or compares and rewrites (relations) one batch.
         fn write_rows(conn: &mut PgConnection, rows: Rows) -> Result<Mirrored> {
             Ok(match rows {
-                Rows::Launch(rows) => write_launches(conn, rows)?,
-                $(Rows::$entity(rows) => mirror!(conn, $etable, &rows, [$($column),+]),)+
-                $(Rows::$relation(batch) => relate!(conn, $rtable, $owner, $rrow, batch),)+
+                $(Rows::$variant(rows) => tables!(@write conn, rows, $name, [$($column),+] $($batch)?),)+
+                $(Rows::$rvariant(batch) => relate!(conn, $rname, $owner_column, $rrow, batch),)+
             })
         }
 
-        /// Deletes the rows of `table` whose id (for a relation, whose owner) is not kept.
-        fn sweep_rows(
-            conn: &mut PgConnection,
-            table: &str,
-            keep: &dyn Fn(&str) -> bool,
-        ) -> Result<usize> {
-            Ok(match table {
-                "launch" => sweep!(conn, launch, id, keep),
-                $(stringify!($etable) => sweep!(conn, $etable, id, keep),)+
-                $(stringify!($rtable) => sweep!(conn, $rtable, $owner, keep),)+
-                other => unreachable!("{other} is not a staging table"),
+        /// Deletes the rows of `entity`'s table whose id (for a relation, whose owner) is not
+        /// kept.
+        fn sweep_rows(conn: &mut PgConnection, entity: Entity, keep: &dyn Fn(&str) -> bool) -> Result<usize> {
+            Ok(match entity {
+                $(Entity::$variant => sweep!(conn, $name, id, keep),)+
+                $(Entity::$rvariant => sweep!(conn, $rname, $owner_column, keep),)+
             })
         }
     };
-}
-
-/// Everything one run publishes, held in memory: a convenience over [`publish_with`] for small
-/// loads and tests. `None` for an entity means it was not fetched or its fetch failed: its
-/// table is left exactly as it is. A relation's rows must belong to owner rows of the same
-/// snapshot (the owner is `Some` and lists every owner id they name): they are checked by
-/// foreign key, and a dangling one fails the whole publish.
-#[derive(Debug, Clone, Default)]
-pub struct Snapshot {
-    /// Launches, or `None` to keep the previous ones.
-    pub launches: Option<LaunchRows>,
-    /// Missions, or `None` to keep the previous ones.
-    pub missions: Option<Vec<NewMission>>,
-    /// Rockets, or `None` to keep the previous ones.
-    pub rockets: Option<Vec<NewRocket>>,
-    /// Capsules, or `None` to keep the previous ones.
-    pub capsules: Option<Vec<NewCapsule>>,
-    /// Cores, or `None` to keep the previous ones.
-    pub cores: Option<Vec<NewCore>>,
-    /// Dragons, or `None` to keep the previous ones.
-    pub dragons: Option<Vec<NewDragon>>,
-    /// History events, or `None` to keep the previous ones.
-    pub histories: Option<Vec<NewHistory>>,
-    /// Landpads, or `None` to keep the previous ones.
-    pub landpads: Option<Vec<NewLandpad>>,
-    /// Launchpads, or `None` to keep the previous ones.
-    pub launchpads: Option<Vec<NewLaunchpad>>,
-    /// Payloads, or `None` to keep the previous ones.
-    pub payloads: Option<Vec<NewPayload>>,
-    /// Ships, or `None` to keep the previous ones.
-    pub ships: Option<Vec<NewShip>>,
-    /// The company (at most one row), or `None` to keep the previous one.
-    pub company: Option<Vec<NewCompany>>,
-    /// The roadster (at most one row), or `None` to keep the previous one.
-    pub roadster: Option<Vec<NewRoadster>>,
-    /// Launches' ships, or `None` to keep the previous ones.
-    pub launch_ships: Option<Vec<NewLaunchShip>>,
-    /// Launches' first-stage cores, or `None` to keep the previous ones.
-    pub launch_cores: Option<Vec<NewLaunchCore>>,
-    /// Launches' payloads, or `None` to keep the previous ones.
-    pub launch_payloads: Option<Vec<NewLaunchPayload>>,
-    /// Launches' launch sites, or `None` to keep the previous ones.
-    pub launch_sites: Option<Vec<NewLaunchSite>>,
-    /// Missions' payloads, or `None` to keep the previous ones.
-    pub mission_payloads: Option<Vec<NewMissionPayload>>,
-    /// Capsules' missions, or `None` to keep the previous ones.
-    pub capsule_missions: Option<Vec<NewCapsuleMission>>,
-    /// Cores' missions, or `None` to keep the previous ones.
-    pub core_missions: Option<Vec<NewCoreMission>>,
-    /// Ships' missions, or `None` to keep the previous ones.
-    pub ship_missions: Option<Vec<NewShipMission>>,
-    /// Records refused by validation or as duplicates.
-    pub rejected: Vec<NewRejected>,
-    /// Per-entity outcomes; the write fills in `inserted`, `updated` and `deleted`.
-    pub entities: Vec<ExtractRunEntity>,
+    (@batch $row:ident) => { Vec<$row> };
+    (@batch $row:ident $batch:ident) => { $batch };
+    (@write $conn:ident, $rows:ident, $table:ident, [$($column:ident),+]) => {
+        mirror!($conn, $table, &$rows, [$($column),+])
+    };
+    (@write $conn:ident, $rows:ident, $table:ident, [$($column:ident),+] $batch:ident) => {
+        $batch::write($conn, $rows, |conn, rows| Ok(mirror!(conn, $table, rows, [$($column),+])))?
+    };
 }
 
 /// What the publish changed.
@@ -411,95 +262,35 @@ macro_rules! sweep {
     }};
 }
 
-tables! {
-    entities {
-        Rocket(NewRocket) => rocket [
-            name, type_, active, company, country, description, wikipedia, first_flight,
-            cost_per_launch, success_rate_pct,
-        ],
-        Mission(NewMission) => mission [name, description, manufacturers, wikipedia, website, twitter],
-        Capsule(NewCapsule) => capsule [type_, status, landings, reuse_count, original_launch],
-        Core(NewCore) => core [
-            block, status, original_launch, reuse_count, rtls_attempts, rtls_landings,
-            asds_attempts, asds_landings, water_landing,
-        ],
-        Dragon(NewDragon) => dragon [
-            name, type_, active, crew_capacity, description, dry_mass_kg, first_flight,
-            orbit_duration_yr, sidewall_angle_deg, wikipedia, diameter_meters,
-            height_w_trunk_meters, heat_shield_material, heat_shield_size_meters,
-            heat_shield_temp_degrees, heat_shield_dev_partner, launch_payload_mass_kg,
-            return_payload_mass_kg,
-        ],
-        History(NewHistory) => history [
-            title, details, event_date_utc, event_date_unix, links_article, links_reddit,
-            links_wikipedia,
-        ],
-        Landpad(NewLandpad) => landpad [
-            full_name, status, landing_type, attempted_landings, successful_landings,
-            details, wikipedia, location_name, location_region, location_latitude,
-            location_longitude,
-        ],
-        Launchpad(NewLaunchpad) => launchpad [
-            name, status, attempted_launches, successful_launches, details, wikipedia,
-            location_name, location_region, location_latitude, location_longitude,
-        ],
-        Payload(NewPayload) => payload [
-            payload_type, manufacturer, nationality, customers, norad_id, orbit,
-            payload_mass_kg, payload_mass_lbs, reused, orbit_params_regime,
-            orbit_params_reference_system, orbit_params_periapsis_km,
-            orbit_params_apoapsis_km, orbit_params_inclination_deg, orbit_params_period_min,
-        ],
-        Ship(NewShip) => ship [
-            name, model, type_, roles, active, status, home_port, year_built, imo, mmsi,
-            abs, class, weight_kg, weight_lbs, speed_kn, course_deg, successful_landings,
-            attempted_landings, url, image, position_latitude, position_longitude,
-        ],
-        Company(NewCompany) => company [
-            name, founder, founded, employees, vehicles, launch_sites, test_sites, ceo, cto,
-            coo, cto_propulsion, valuation, summary, headquarters_address,
-            headquarters_city, headquarters_state, links_website, links_flickr,
-            links_twitter, links_elon_twitter,
-        ],
-        Roadster(NewRoadster) => roadster [
-            name, details, wikipedia, launch_date_utc, launch_date_unix, launch_mass_kg,
-            norad_id, orbit_type, period_days, speed_kph, earth_distance_km,
-            mars_distance_km,
-        ],
-    }
-    relations {
-        LaunchShip(NewLaunchShip) => launch_ship(launch_id),
-        LaunchCore(NewLaunchCore) => launch_core(launch_id),
-        LaunchPayload(NewLaunchPayload) => launch_payload(launch_id),
-        LaunchSite(NewLaunchSite) => launch_site(launch_id),
-        MissionPayload(NewMissionPayload) => mission_payload(mission_id),
-        CapsuleMission(NewCapsuleMission) => capsule_mission(capsule_id),
-        CoreMission(NewCoreMission) => core_mission(core_id),
-        ShipMission(NewShipMission) => ship_mission(ship_id),
+for_each_entity!(tables);
+
+impl LaunchRows {
+    /// Upserts the launches (`upsert`) and rewrites the children of those inserted or
+    /// changed.
+    fn write(
+        conn: &mut PgConnection,
+        rows: LaunchRows,
+        upsert: impl FnOnce(&mut PgConnection, &[NewLaunch]) -> Result<Mirrored>,
+    ) -> Result<Mirrored> {
+        let mirrored = upsert(conn, &rows.launches)?;
+        rewrite_launch_children(conn, &mirrored.changed, &mirrored.updated_ids, &rows)?;
+        Ok(mirrored)
     }
 }
 
-/// Upserts a batch of launches and rewrites the children of those inserted or changed.
-fn write_launches(conn: &mut PgConnection, rows: LaunchRows) -> Result<Mirrored> {
-    let mirrored = mirror!(
-        conn,
-        launch,
-        &rows.launches,
-        [
-            mission_name,
-            launch_date_utc,
-            launch_date_local,
-            launch_date_unix,
-            launch_year,
-            launch_success,
-            upcoming,
-            details,
-            rocket_id,
-            rocket_name,
-            rocket_type
-        ]
-    );
-    rewrite_launch_children(conn, &mirrored.changed, &mirrored.updated_ids, &rows)?;
-    Ok(mirrored)
+impl FromIterator<(NewLaunch, Vec<NewLaunchMission>, Vec<NewLaunchLink>)> for LaunchRows {
+    fn from_iter<I>(launches: I) -> Self
+    where
+        I: IntoIterator<Item = (NewLaunch, Vec<NewLaunchMission>, Vec<NewLaunchLink>)>,
+    {
+        let mut batch = LaunchRows::default();
+        for (launch, missions, links) in launches {
+            batch.launches.push(launch);
+            batch.missions.extend(missions);
+            batch.links.extend(links);
+        }
+        batch
+    }
 }
 
 /// Why loading one entity stopped early (see [`Staging::load`]).
@@ -538,15 +329,15 @@ pub struct Staging<'c> {
 
 impl Staging<'_> {
     /// The status of `entity`'s report so far (`None` if it has none).
-    pub fn status_of(&self, entity: &str) -> Option<EntityStatus> {
+    pub fn status_of(&self, entity: Entity) -> Option<EntityStatus> {
         self.entities
             .iter()
-            .find(|e| e.entity == entity)
+            .find(|e| e.entity == entity.as_str())
             .map(|e| e.status)
     }
 
     /// How many rows `entity`'s staging table holds (before this run changes it).
-    pub fn staged(&mut self, entity: &'static str) -> Result<i64> {
+    pub fn staged(&mut self, entity: Entity) -> Result<i64> {
         #[derive(QueryableByName)]
         struct Count {
             #[diesel(sql_type = BigInt)]
@@ -564,14 +355,18 @@ impl Staging<'_> {
     /// holds the rows inserted, updated and deleted.
     pub fn load(
         &mut self,
-        entity: &'static str,
+        entity: Entity,
         load: impl FnOnce(&mut Table<'_>, &mut ExtractRunEntity) -> std::result::Result<(), Stop>,
     ) -> Result<()> {
         let mut scratch = ExtractRunEntity {
             entity: entity.to_string(),
             ..ExtractRunEntity::default()
         };
-        let report = match self.entities.iter_mut().find(|e| e.entity == entity) {
+        let report = match self
+            .entities
+            .iter_mut()
+            .find(|e| e.entity == entity.as_str())
+        {
             Some(report) => report,
             None => &mut scratch,
         };
@@ -611,7 +406,7 @@ impl Staging<'_> {
 /// One entity's table while [`Staging::load`] loads it.
 pub struct Table<'c> {
     conn: &'c mut PgConnection,
-    table: &'static str,
+    table: Entity,
     counts: Mirrored,
     writing: &'c mut Duration,
 }
@@ -649,10 +444,10 @@ impl Table<'_> {
 /// Whether an entity's outcome makes its run `partial` (or `failed`): it failed, was withheld,
 /// or is one of `required` and unavailable upstream. A best-effort entity the upstream cannot
 /// serve keeps its rows without faulting the run.
-pub fn at_fault(report: &ExtractRunEntity, required: &[&str]) -> bool {
+pub fn at_fault(report: &ExtractRunEntity, required: &[Entity]) -> bool {
     match report.status {
         EntityStatus::Succeeded => false,
-        EntityStatus::Unavailable => required.contains(&report.entity.as_str()),
+        EntityStatus::Unavailable => required.iter().any(|e| e.as_str() == report.entity),
         EntityStatus::Failed | EntityStatus::Withheld => true,
     }
 }
@@ -670,7 +465,7 @@ pub fn publish_with(
     conn: &mut PgConnection,
     run_id: i64,
     entities: &mut [ExtractRunEntity],
-    required: &[&str],
+    required: &[Entity],
     load: impl FnOnce(&mut Staging<'_>) -> Result<()>,
 ) -> Result<Published> {
     let started = Instant::now();
@@ -739,104 +534,6 @@ pub fn publish_with(
     }
 }
 
-/// Loads one entity of a [`Snapshot`]: all its rows as one batch, then the sweep of the ids
-/// (for a relation, the owners) it does not list.
-fn load_whole(
-    staging: &mut Staging<'_>,
-    entity: &'static str,
-    rows: Rows,
-    keep: &[String],
-) -> Result<()> {
-    let keep: HashSet<&str> = keep.iter().map(String::as_str).collect();
-    staging.load(entity, |table, _| {
-        table.write(rows)?;
-        table.sweep(|id| keep.contains(id))?;
-        Ok(())
-    })
-}
-
-/// Writes the snapshot, the rejected records, the per-entity counts and the run's status in
-/// ONE transaction (see [`publish_with`]; every entity counts as required), then returns the
-/// status.
-pub fn publish(conn: &mut PgConnection, run_id: i64, snapshot: Snapshot) -> Result<Published> {
-    let Snapshot {
-        launches,
-        missions,
-        rockets,
-        capsules,
-        cores,
-        dragons,
-        histories,
-        landpads,
-        launchpads,
-        payloads,
-        ships,
-        company: companies,
-        roadster: roadsters,
-        launch_ships,
-        launch_cores,
-        launch_payloads,
-        launch_sites,
-        mission_payloads,
-        capsule_missions,
-        core_missions,
-        ship_missions,
-        rejected: refused,
-        mut entities,
-    } = snapshot;
-    let every: Vec<&str> = ENTITIES.iter().map(|entity| entity.name).collect();
-    publish_with(conn, run_id, &mut entities, &every, |staging| {
-        macro_rules! entities {
-            ($($rows:expr => $variant:ident($table:literal)),+ $(,)?) => {$(
-                if let Some(rows) = $rows {
-                    let keep: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
-                    load_whole(staging, $table, Rows::$variant(rows), &keep)?;
-                }
-            )+};
-        }
-        macro_rules! relations {
-            ($($rows:expr => $variant:ident($table:literal, $owner:ident)),+ $(,)?) => {$(
-                if let Some(rows) = $rows {
-                    let owners: BTreeSet<&String> = rows.iter().map(|row| &row.$owner).collect();
-                    let owners: Vec<String> = owners.into_iter().cloned().collect();
-                    let batch = Related { owners: owners.clone(), rows };
-                    load_whole(staging, $table, Rows::$variant(batch), &owners)?;
-                }
-            )+};
-        }
-        entities!(
-            rockets => Rocket("rocket"),
-            missions => Mission("mission"),
-            capsules => Capsule("capsule"),
-            cores => Core("core"),
-            dragons => Dragon("dragon"),
-            histories => History("history"),
-            landpads => Landpad("landpad"),
-            launchpads => Launchpad("launchpad"),
-            payloads => Payload("payload"),
-            ships => Ship("ship"),
-            companies => Company("company"),
-            roadsters => Roadster("roadster"),
-        );
-        if let Some(rows) = launches {
-            let keep: Vec<String> = rows.launches.iter().map(|row| row.id.clone()).collect();
-            load_whole(staging, "launch", Rows::Launch(rows), &keep)?;
-        }
-        // Relations after their owners: rows of vanished owners are gone by cascade already.
-        relations!(
-            launch_ships => LaunchShip("launch_ship", launch_id),
-            launch_cores => LaunchCore("launch_core", launch_id),
-            launch_payloads => LaunchPayload("launch_payload", launch_id),
-            launch_sites => LaunchSite("launch_site", launch_id),
-            mission_payloads => MissionPayload("mission_payload", mission_id),
-            capsule_missions => CapsuleMission("capsule_mission", capsule_id),
-            core_missions => CoreMission("core_mission", core_id),
-            ship_missions => ShipMission("ship_mission", ship_id),
-        );
-        insert_rejected(staging.conn, &refused)
-    })
-}
-
 /// Stores refused records in `staging.rejected`.
 fn insert_rejected(conn: &mut PgConnection, refused: &[NewRejected]) -> Result<()> {
     for chunk in refused.chunks(ROWS_PER_STATEMENT) {
@@ -903,7 +600,7 @@ fn count_unresolved(conn: &mut PgConnection, run_id: i64) -> Result<Vec<ExtractR
     for r in REFERENCES {
         let dangling = format!(
             "NOT EXISTS (SELECT 1 FROM staging.{target} t WHERE t.id = r.{column})",
-            target = r.target,
+            target = r.target.as_str(),
             column = r.column
         );
         let condition = if r.listed {

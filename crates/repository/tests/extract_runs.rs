@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 
+use common::snapshot::publish;
 use db_models::models::{ExtractRun, RunStatus};
 use db_models::schema::staging::extract_run;
 use repository::extract_runs::{Claim, UnrecordedChecks};
-use repository::staging::publish;
 use repository::{extract_runs, read, Database};
 
 /// Publishes a run with one fingerprint per entity (`None`: that entity's fetch failed and

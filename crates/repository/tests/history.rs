@@ -7,10 +7,10 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz};
 
+use common::snapshot::{publish, Snapshot};
 use db_models::models::PublicationByObject;
 use db_models::schema::marts::build_run;
 use repository::marts::{publication_by_object, refresh_publication, BuildMode, Refresh};
-use repository::staging::{publish, Snapshot};
 use repository::{extract_runs, Database, PgPooled};
 
 /// The SQL block of the README that follows `<!-- history query: {name} -->`.

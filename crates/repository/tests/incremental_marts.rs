@@ -10,13 +10,14 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde_json::json;
 
+use common::snapshot::{publish, Snapshot};
 use db_models::models::{
     NewLaunchLink, NewLaunchMission, NewMission, Publication, PublicationByObject,
 };
 use repository::marts::{
     publication, publication_by_object, refresh_publication, BuildMode, BuildSettings, Refresh,
 };
-use repository::staging::{publish, LaunchRows, Snapshot};
+use repository::staging::LaunchRows;
 use repository::{extract_runs, Database};
 
 /// Few values, so that URLs repeat within a launch, across kinds and across launches; some

@@ -5,13 +5,14 @@ mod common;
 use diesel::prelude::*;
 use serde_json::json;
 
+use common::snapshot::{publish, Snapshot};
 use db_models::models::{NewLaunchLink, NewLaunchMission, NewMission, NewRocket, Publication};
 use db_models::schema::marts::{build_run, check_result};
 use repository::marts::{
     latest_failing_checks, publication, publication_by_object, refresh_publication, BuildMode,
     BuildSettings, Refresh,
 };
-use repository::staging::{publish, LaunchRows, Snapshot};
+use repository::staging::LaunchRows;
 use repository::{extract_runs, Database};
 
 fn link(launch_id: &str, field: &'static str, position: i32, url: &str) -> NewLaunchLink {

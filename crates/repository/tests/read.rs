@@ -3,9 +3,9 @@
 
 mod common;
 
+use common::snapshot::publish;
 use db_models::models::RunStatus;
 use repository::marts::{self, BuildSettings, Refresh};
-use repository::staging::publish;
 use repository::{extract_runs, read};
 
 /// Publishes a run in which `failed` entities failed; returns its id.

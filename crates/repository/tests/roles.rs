@@ -69,7 +69,7 @@ fn the_martmaker_reads_staging_and_writes_marts_only() {
     // An extraction to build from (there is no build before one).
     let mut conn = common::conn(&owner);
     let run = repository::extract_runs::start(&mut conn).unwrap();
-    repository::staging::publish(&mut conn, run, common::snapshot(run, vec![], vec![])).unwrap();
+    common::snapshot::publish(&mut conn, run, common::snapshot(run, vec![], vec![])).unwrap();
     let martmaker = as_role(&db, "greenadam_martmaker");
     allowed(&martmaker, READ_STAGING);
     denied(&martmaker, WRITE_STAGING);

@@ -7,10 +7,14 @@ use common::{launch, report, rocket, snapshot};
 use diesel::prelude::*;
 use serde_json::json;
 
+use common::snapshot::publish;
 use db_models::models::{EntityStatus, NewLaunchShip, NewMission, NewRejected, RunStatus};
 use db_models::schema::staging;
 use repository::extract_runs;
-use repository::staging::{publish, publish_with, LaunchRows, Related, Rows, Stop};
+use repository::staging::{publish_with, Entity, LaunchRows, Related, Rows, Stop};
+
+/// `required` of the page-wise publishes below.
+const ROCKET: [Entity; 1] = [Entity::Rocket];
 
 fn counts(conn: &mut PgConnection) -> (i64, i64, i64, i64) {
     (
@@ -263,8 +267,8 @@ fn an_entity_refused_mid_load_is_rolled_back_alone() {
         }
         Rows::Launch(rows)
     };
-    let published = publish_with(&mut conn, run2, &mut entities, &["rocket"], |staging| {
-        staging.load("rocket", |table, report| {
+    let published = publish_with(&mut conn, run2, &mut entities, &ROCKET, |staging| {
+        staging.load(Entity::Rocket, |table, report| {
             table.write(Rows::Rocket(vec![rocket(
                 run2,
                 "falcon9",
@@ -284,7 +288,7 @@ fn an_entity_refused_mid_load_is_rolled_back_alone() {
                 "wrong shape: test".into(),
             ))
         })?;
-        staging.load("launch", |table, report| {
+        staging.load(Entity::Launch, |table, report| {
             table.write(launches(&["1"]))?;
             table.write(launches(&["3"]))?;
             table.sweep(|id| ["1", "3"].contains(&id))?;
@@ -379,8 +383,8 @@ fn a_relation_is_compared_batch_by_batch_then_swept() {
 
     let run2 = extract_runs::start(&mut conn).unwrap();
     let mut entities = vec![report(run2, "launch_ship", None)];
-    let published = publish_with(&mut conn, run2, &mut entities, &["rocket"], |staging| {
-        staging.load("launch_ship", |table, _| {
+    let published = publish_with(&mut conn, run2, &mut entities, &ROCKET, |staging| {
+        staging.load(Entity::LaunchShip, |table, _| {
             table.write(Rows::LaunchShip(Related {
                 owners: vec!["1".into()],
                 rows: vec![ship("1", 0, "S1"), ship("1", 1, "S9")],

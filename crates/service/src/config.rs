@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+use repository::staging::Entity;
 use serde::Deserialize;
 
 /// Environment variable that overrides `database.url`.
@@ -154,7 +155,7 @@ pub struct ExtractorConfig {
     /// Staging counts as stale after this many `interval`s without a successful extraction.
     #[serde(default = "defaults::stale_after_intervals")]
     pub stale_after_intervals: u32,
-    /// What to extract: names of `repository::staging::ENTITIES` (default: all of them). An
+    /// What to extract: names of [`Entity`]s (default: all of them). An
     /// entity left out keeps its staging rows as they are.
     #[serde(default = "defaults::entities")]
     pub entities: Vec<String>,
@@ -254,7 +255,7 @@ impl TryFrom<String> for Listen {
 }
 
 mod defaults {
-    use super::Listen;
+    use super::{Entity, Listen};
     use std::net::{Ipv4Addr, SocketAddr};
     use std::time::Duration;
 
@@ -310,13 +311,13 @@ mod defaults {
         3
     }
     pub fn entities() -> Vec<String> {
-        repository::staging::ENTITIES
-            .iter()
-            .map(|entity| entity.name.to_string())
-            .collect()
+        Entity::ALL.iter().map(Entity::to_string).collect()
     }
     pub fn required() -> Vec<String> {
-        ["launch", "mission", "rocket"].map(String::from).to_vec()
+        let required = Entity::ALL.iter().filter(|entity| entity.required());
+        let mut names: Vec<String> = required.map(Entity::to_string).collect();
+        names.sort(); // a set: by name, as config.yaml lists it
+        names
     }
     pub fn shrink_guard() -> f64 {
         0.5
@@ -442,8 +443,8 @@ fn validate_entities(names: &[String]) -> Result<(), ConfigError> {
     for name in names {
         let entity = known_entity(key, name)?;
         if let Some(owner) = entity
-            .owner
-            .filter(|owner| !names.iter().any(|n| n == owner))
+            .owner()
+            .filter(|owner| !names.iter().any(|n| n == owner.as_str()))
         {
             return Err(invalid(
                 key,
@@ -455,13 +456,9 @@ fn validate_entities(names: &[String]) -> Result<(), ConfigError> {
 }
 
 /// The entity named `name`, or an error naming `key` and listing the known names.
-pub fn known_entity(
-    key: &str,
-    name: &str,
-) -> Result<&'static repository::staging::Entity, ConfigError> {
-    let known = repository::staging::ENTITIES;
-    known.iter().find(|e| e.name == name).ok_or_else(|| {
-        let all: Vec<&str> = known.iter().map(|e| e.name).collect();
+pub fn known_entity(key: &str, name: &str) -> Result<Entity, ConfigError> {
+    name.parse().map_err(|_| {
+        let all: Vec<&str> = Entity::ALL.iter().map(|e| e.as_str()).collect();
         invalid(
             key,
             format!("unknown entity `{name}` (known: {})", all.join(", ")),
@@ -1144,10 +1141,7 @@ mod tests {
     #[test]
     fn extractor_entities_default_to_all_and_are_checked() {
         let all = parse("").expect("defaults");
-        assert_eq!(
-            all.extractor.entities.len(),
-            repository::staging::ENTITIES.len()
-        );
+        assert_eq!(all.extractor.entities.len(), Entity::ALL.len());
         let some = parse("extractor:\n  entities: [launch, launch_ship, ship]\n").expect("valid");
         assert_eq!(some.extractor.entities, ["launch", "launch_ship", "ship"]);
         for (yaml, message) in [

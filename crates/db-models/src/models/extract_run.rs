@@ -68,7 +68,7 @@ pub struct ExtractRun {
 pub struct ExtractRunEntity {
     /// The run.
     pub run_id: i64,
-    /// A name of `repository::staging::ENTITIES` (`launch`, `launch_ship`, …).
+    /// An [`Entity`](crate::entity::Entity)'s name (`launch`, `launch_ship`, …).
     pub entity: String,
     /// How it ended.
     pub status: EntityStatus,

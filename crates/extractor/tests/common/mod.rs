@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
+use repository::staging::Entity;
 use repository::{Database, PgPooled};
 use service::{Config, Job, Outcome};
 use spacex_fake::{Dataset, FakeServer};
@@ -38,10 +39,7 @@ impl Stack {
     pub fn every_entity(dataset: Dataset) -> Stack {
         let db = TestDb::migrated();
         let url = db.url();
-        let all: Vec<&str> = repository::staging::ENTITIES
-            .iter()
-            .map(|e| e.name)
-            .collect();
+        let all: Vec<&str> = Entity::ALL.iter().map(|e| e.as_str()).collect();
         Stack::on(db, &url, dataset, 3, 3, &all)
     }
 

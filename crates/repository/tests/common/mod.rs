@@ -8,11 +8,14 @@ use chrono::{TimeZone, Utc};
 use db_models::models::{
     EntityStatus, ExtractRunEntity, NewLaunch, NewLaunchLink, NewLaunchMission, NewRocket,
 };
-use repository::staging::{LaunchRows, Snapshot};
+use repository::staging::LaunchRows;
 use serde_json::json;
+use snapshot::Snapshot;
 
 use repository::{Database, DatabaseSettings, PgPooled};
 use test_kit::TestDb;
+
+pub mod snapshot;
 
 /// A fresh, migrated database. Keep the `TestDb` alive as long as the `Database`.
 pub fn migrated() -> (TestDb, Database) {
