@@ -15,9 +15,12 @@ use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
 use db_models::entity::Entity;
-use db_models::models::{BuildRun, BuildStatus, PublicationByObject, PUBLICATION_KINDS};
+use db_models::models::{
+    BuildRun, BuildStatus, CheckResult, CheckStatus, PublicationByObject, PUBLICATION_KINDS,
+};
 use maud::{html, Markup, DOCTYPE};
 use repository::dashboard::{self, LaunchLink, Overview};
+use repository::marts::BuildChecks;
 use repository::read;
 use service::freshness::Freshness;
 use service::http::{blocking, ApiError, Gate, NoQuery};
@@ -184,6 +187,9 @@ fn status(overview: &Overview, freshness: &Freshness) -> Markup {
             @if let Some(build) = &overview.later_attempt {
                 (later_attempt(build))
             }
+            @if let Some(latest) = &overview.checks {
+                (checks(latest))
+            }
         }
     }
 }
@@ -199,6 +205,40 @@ fn later_attempt(build: &BuildRun) -> Markup {
             }
         } @else {
             li #build { "Build " (build.id) " is " (build.status) " since " (time(build.started_at)) "." }
+        }
+    }
+}
+
+/// The latest finished build's data-quality checks: those that did not pass, each with its
+/// message (none recorded: it failed before its checks, which the build line says).
+fn checks(latest: &BuildChecks) -> Markup {
+    let failing: Vec<&CheckResult> = latest.checks.iter().filter(|c| c.failing()).collect();
+    let class = if failing.iter().any(|c| c.status == CheckStatus::Fail) {
+        "failed"
+    } else if failing.is_empty() {
+        "fresh"
+    } else {
+        "warned"
+    };
+    html! {
+        @if !latest.checks.is_empty() {
+            li #checks class=(class) {
+                "Data-quality checks of build " (latest.build.id) ": "
+                @if failing.is_empty() {
+                    "all " (latest.checks.len()) " passed."
+                } @else {
+                    (failing.len()) " of " (latest.checks.len()) " did not pass"
+                    " (" a href="/marts/checks" { "/marts/checks" } "):"
+                    ul {
+                        @for check in &failing {
+                            li class=(check.status) {
+                                strong { (check.check_name) } " (" (check.severity) ", "
+                                (check.status) "): " (check.message)
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -224,6 +224,41 @@ fn the_dashboard_shows_the_marts_in_a_browser() {
         "{}",
         dom.html()
     );
+    // The build's data-quality checks that did not pass, as marts.check_result has them: the
+    // fixture's launches list missions it does not serve, a warning.
+    let latest = repository::marts::latest_checks(&mut stack.conn())
+        .unwrap()
+        .unwrap();
+    assert_eq!(latest.build.id, build.id);
+    let failing: Vec<String> = latest
+        .checks
+        .iter()
+        .filter(|check| check.failing())
+        .map(|c| {
+            format!(
+                "{} ({}, {}): {}",
+                c.check_name, c.severity, c.status, c.message
+            )
+        })
+        .collect();
+    assert!(!failing.is_empty(), "{latest:?}");
+    assert_eq!(
+        select(&dom, "#checks li")
+            .iter()
+            .map(text)
+            .collect::<Vec<_>>(),
+        failing
+    );
+    assert!(
+        text(&select(&dom, "#checks.warned")[0]).starts_with(&format!(
+            "Data-quality checks of build {}: {} of {} did not pass (/marts/checks):",
+            build.id,
+            failing.len(),
+            latest.checks.len()
+        )),
+        "{}",
+        dom.html()
+    );
 
     // marts.publication: the table, then the bars.
     let kinds = [

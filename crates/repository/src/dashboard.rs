@@ -8,7 +8,7 @@ use db_models::models::{BuildRun, Publication, PublicationByObject};
 use db_models::schema::marts::{build_run, publication_by_object};
 use db_models::schema::staging::launch_link;
 
-use crate::marts::{self, PUBLICATION_MART};
+use crate::marts::{self, BuildChecks, PUBLICATION_MART};
 use crate::Result;
 
 /// The published marts as the dashboard shows them.
@@ -20,6 +20,9 @@ pub struct Overview {
     pub published: Option<BuildRun>,
     /// The last build attempted, when it is not the published one (it failed, or runs now).
     pub later_attempt: Option<BuildRun>,
+    /// The data-quality checks of the latest finished build (the published one, or a later
+    /// one they rolled back).
+    pub checks: Option<BuildChecks>,
     /// The launches with the most publications, most first.
     pub launches: Vec<PublicationByObject>,
     /// The missions with the most publications, their own and their launches' together.
@@ -52,6 +55,7 @@ pub fn overview(conn: &mut PgConnection, top: i64) -> Result<Overview> {
                 publication,
                 published,
                 later_attempt,
+                checks: marts::latest_checks(conn)?,
                 launches: top_objects(conn, Entity::Launch, "total", top)?,
                 missions: top_objects(conn, Entity::Mission, WITH_LAUNCHES, top)?,
                 rockets: top_objects(conn, Entity::Rocket, WITH_LAUNCHES, top)?,
