@@ -1,8 +1,9 @@
 //! Progress of a long fetch: a backfill at 10^5 launches takes minutes, and its run's line
 //! comes only at the end. Every `extractor.progress_interval` (10 s) of fetching, one line with
 //! the records each entity has brought so far and, for the entity being fetched, how far it is
-//! against the count of its last fetch (the API gives no totals). A run shorter than the
-//! interval prints nothing extra.
+//! against the count of its last fetch while that still holds (the API gives no totals). A run
+//! shorter than the interval prints nothing extra. The load that follows is one transaction;
+//! the run's own line says when it is done.
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -72,32 +73,28 @@ impl Progress {
             .iter()
             .enumerate()
             .map(|(index, (entity, records, pages))| {
+                // Only while the last count still holds: past it, it estimates nothing.
                 let estimate = estimates
                     .and_then(|e| e.get(*entity))
-                    .copied()
-                    .filter(|&total| total > 0 && index == current);
-                match estimate {
-                    Some(total) => {
-                        let total = usize::try_from(total).unwrap_or(usize::MAX);
-                        let rate = *records as f64
-                            / now
-                                .duration_since(self.entity_started)
-                                .as_secs_f64()
-                                .max(0.001);
-                        let left = match total.checked_sub(*records) {
-                            Some(left) if rate > 0.0 => format!(
-                                ", about {} left",
-                                whole_seconds(Duration::from_secs_f64(left as f64 / rate))
-                            ),
-                            _ => String::new(),
-                        };
-                        format!(
-                            "{entity} {records} of about {total} ({}%, {pages} pages{left})",
-                            records * 100 / total.max(1)
-                        )
-                    }
-                    None => format!("{entity} {records}"),
-                }
+                    .and_then(|&total| usize::try_from(total).ok())
+                    .filter(|&total| total >= *records && total > 0 && index == current);
+                let Some(total) = estimate else {
+                    return format!("{entity} {records}");
+                };
+                let seconds = now.duration_since(self.entity_started).as_secs_f64();
+                let left = match *records {
+                    0 => String::new(),
+                    done => format!(
+                        ", about {} left",
+                        whole_seconds(Duration::from_secs_f64(
+                            seconds * (total - done) as f64 / done as f64
+                        ))
+                    ),
+                };
+                format!(
+                    "{entity} {records} of about {total} ({}%, {pages} pages{left})",
+                    records * 100 / total
+                )
             })
             .collect();
         format!(

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
@@ -20,13 +19,7 @@ fn spawn_looping(config: &std::path::Path) -> (Child, Receiver<String>) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let (lines, log) = std::sync::mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let _ = lines.send(line.unwrap());
-        }
-    });
+    let log = test_kit::cli::stderr_lines(&mut child);
     (child, log)
 }
 
@@ -143,21 +136,34 @@ fn a_slow_fetch_logs_progress_and_a_fast_one_does_not() {
         "{log:#?}"
     );
 
-    // Slow: every launches page (3 records each) takes 300 ms; a line every 200 ms.
+    // Slow: every launches page (3 records each) takes 300 ms; a line every 200 ms. Four
+    // launches more than last time: past the last count, no estimate.
+    let mut grown = stack.fake.dataset();
+    let launches = grown.collection_mut("launches");
+    for n in 0..4 {
+        let mut copy = launches[0].clone();
+        copy["id"] = serde_json::json!(format!("grown-{n}"));
+        launches.push(copy);
+    }
+    stack.fake.set_dataset(grown);
     stack.fake.inject(
         FaultRule::on("launches", Fault::Delay(Duration::from_millis(300))).times(usize::MAX),
     );
     let slow = stack.config_file(dir.path(), "extractor:\n  progress_interval: 200ms\n");
     let log = once_log(&slow);
     let lines = progress_lines(&log);
-    assert!(lines.len() >= 2, "{log:#?}");
+    assert!(lines.len() >= 3, "{log:#?}");
     // The last fetch brought 8 launches: the estimate.
     assert!(
-        lines[0].contains("Fetching for 0s: launch 3 of about 8 (37%, 1 pages"),
+        lines[0].contains(": launch 3 of about 8 (37%, 1 pages"),
         "{lines:#?}"
     );
     assert!(
         lines[1].contains("launch 6 of about 8 (75%, 2 pages"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[2].contains(": launch 9 records so far."),
         "{lines:#?}"
     );
     assert!(

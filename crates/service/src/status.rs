@@ -436,10 +436,11 @@ impl Report {
         }
         for check in &self.failing_checks {
             out += &format!(
-                "  {:<5}  {}: {}\n",
+                "  {:<5}  {}: {} (expected {})\n",
                 check.status.as_str(),
                 check.check_name,
-                shorten(&check.message, TEXT_ERROR_CHARS)
+                shorten(&check.observed, TEXT_ERROR_CHARS),
+                shorten(&check.expected, TEXT_ERROR_CHARS),
             );
         }
         if !self.unavailable.is_empty() {

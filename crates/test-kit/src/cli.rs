@@ -1,4 +1,4 @@
-//! What a service binary's `--help` says.
+//! What a service binary says: its `--help`, and the lines of its log as they come.
 
 /// Runs `program --help` (it must exit 0) and returns the whole text and the codes its
 /// "Exit codes:" section lists, in order, with that section's text.
@@ -25,4 +25,21 @@ pub fn exit_codes_of(program: &str, args: &[&str]) -> (String, Vec<String>, Stri
         .map(String::from)
         .collect();
     (help, listed, section)
+}
+
+/// The lines `child` writes to its standard error (spawned with `Stdio::piped()`), as they
+/// come, read by a thread that ends with the pipe.
+pub fn stderr_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (lines, log) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().expect("stderr is piped");
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    log
 }

@@ -2,7 +2,6 @@
 //! martmaker's tests (`#[path]`-included next to `common`).
 #![allow(dead_code, clippy::unwrap_used)] // each test binary uses a different part
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -63,13 +62,7 @@ impl Binary {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let (lines, log) = std::sync::mpsc::channel();
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let _ = lines.send(line.unwrap());
-            }
-        });
+        let log = test_kit::cli::stderr_lines(&mut child);
         let mut logged = Vec::new();
         let base = loop {
             let line = log.recv_timeout(Duration::from_secs(20)).unwrap();
