@@ -83,8 +83,12 @@ USER 10001:10001
 # give `docker stop` more than that, as docker-compose.yaml does with stop_grace_period).
 STOPSIGNAL SIGTERM
 # Healthy while both services are running (a service left FATAL after repeated start failures,
-# e.g. a config error, makes the container unhealthy).
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["bash", "-c", "for p in extractor martmaker; do grep -qsx \"$p\" /proc/[0-9]*/comm || exit 1; done"]
+# e.g. a config error, makes the container unhealthy) and `status` finds the database
+# reachable and staging fresh (exit code 0), or only a failed last run or build (6: the timer
+# retries it, and a failure that lasts turns into "stale", 5). Unhealthy: a config error (2),
+# no database (4), stale (5), failing error checks (7). No data yet (the first extraction has
+# not finished) is 5 too, covered by the start period and the retries on a first start.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["bash", "-c", "for p in extractor martmaker; do grep -qsx \"$p\" /proc/[0-9]*/comm || exit 1; done; /app/bin/martmaker status --config \"$GREENADAM_CONFIG\" > /dev/null; code=$?; [ \"$code\" -eq 0 ] || [ \"$code\" -eq 6 ]"]
 ENTRYPOINT ["/app/bin/docker-entrypoint.sh"]
 CMD ["supervisord", "-c", "/app/supervisord.conf"]
