@@ -52,6 +52,10 @@ pub struct Extractor {
     unavailable: Option<BTreeSet<String>>,
     /// `extractor.progress_interval`: how often a long fetch says how far it got.
     progress_interval: Duration,
+    /// `extractor.retry_failed_after`, and the runs that failed in a row: the next run after
+    /// a failure comes sooner than the timer.
+    retry_failed_after: Duration,
+    failed_in_a_row: u32,
 }
 
 /// The whole `extractor` binary: the job on its timer, `/metrics` and `/healthz` beside it,
@@ -105,6 +109,8 @@ impl Extractor {
             },
             unavailable: None,
             progress_interval: config.extractor.progress_interval,
+            retry_failed_after: config.extractor.retry_failed_after,
+            failed_in_a_row: 0,
         })
     }
 
@@ -156,7 +162,7 @@ impl Job for Extractor {
     const DATABASE_ROLE: &'static str = "greenadam_extractor";
 
     fn run(&mut self, cancel: &CancelToken) -> Outcome {
-        match self.extract(cancel) {
+        let outcome = match self.extract(cancel) {
             Extracted::Unchanged => {
                 self.stale.observe_current();
                 Outcome::Succeeded
@@ -167,11 +173,27 @@ impl Job for Extractor {
                 }
                 outcome
             }
-        }
+        };
+        self.failed_in_a_row = match outcome {
+            Outcome::Failed => self.failed_in_a_row + 1,
+            _ => 0,
+        };
+        outcome
     }
 
     fn requested(&mut self) {
         self.idle.requested();
+    }
+
+    /// After failures: `retry_failed_after`, doubled per failure in a row, up to the timer.
+    fn next_run_in(&self, interval: Duration) -> Duration {
+        match self.failed_in_a_row {
+            0 => interval,
+            n => self
+                .retry_failed_after
+                .saturating_mul(1 << (n - 1).min(20))
+                .min(interval),
+        }
     }
 }
 

@@ -426,14 +426,17 @@ const MAX_REASON_CHARS: usize = 120;
 pub fn summary(entities: &[ExtractRunEntity], required: &[Entity]) -> String {
     let with_status = |status: EntityStatus| entities.iter().filter(move |e| e.status == status);
     let loaded: Vec<&ExtractRunEntity> = with_status(EntityStatus::Succeeded).collect();
+    let per_entity: Vec<String> = loaded
+        .iter()
+        .map(|e| format!("{} {}", e.entity, e.loaded))
+        .collect();
     let mut parts = vec![format!(
-        "{} records loaded ({}), {} rejected",
+        "{} records loaded{}, {} rejected",
         loaded.iter().map(|e| i64::from(e.loaded)).sum::<i64>(),
-        loaded
-            .iter()
-            .map(|e| format!("{} {}", e.entity, e.loaded))
-            .collect::<Vec<_>>()
-            .join(", "),
+        match per_entity.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", per_entity.join(", ")),
+        },
         loaded.iter().map(|e| i64::from(e.rejected)).sum::<i64>()
     )];
     for (status, label) in [

@@ -207,3 +207,44 @@ fn extractor_status_is_the_shared_one() {
     assert!(main_help.contains("--once"), "{main_help}");
     assert_eq!(codes, ["0", "1", "2", "3", "4", "130"]);
 }
+
+/// A failed run is tried again after `extractor.retry_failed_after`, then twice as late, not
+/// after the hour of the timer; the first run that does not fail puts the timer back.
+#[test]
+fn a_failed_run_is_tried_again_soon_then_later_then_on_the_timer() {
+    let stack = Stack::new(Dataset::fixture("current").unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    // Every request answers 503 until the fault is cleared: each run fails.
+    stack
+        .fake
+        .inject(FaultRule::any(Fault::Status(503)).times(usize::MAX));
+    let config = stack.config_file(
+        dir.path(),
+        "extractor:\n  interval: 1h\n  retry_failed_after: 1s\n  metrics_listen: off\n",
+    );
+    let (mut child, log) = spawn_looping(&config);
+    let mut seen = Vec::new();
+    for next in ["1s", "2s"] {
+        let line = format!(
+            "The extractor tries again in {next} (every 1h again once a run does not fail)."
+        );
+        assert!(until(&log, &mut seen, &line), "{seen:#?}");
+    }
+    stack.fake.clear_faults();
+    assert!(until(&log, &mut seen, "succeeded"), "{seen:#?}");
+    let failed = seen
+        .iter()
+        .filter(|line| line.contains("Extract run") && line.contains(" failed"))
+        .count();
+    assert_eq!(
+        failed, 2,
+        "two failed runs (1 s apart), then one that loads 2 s later: {seen:#?}"
+    );
+    // Back on the hour: nothing more within two seconds.
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(log.try_iter().all(|line| !line.contains("Extract run")));
+
+    signal(&child, "TERM");
+    let status = wait_exit(&mut child, Duration::from_secs(5)).expect("stops");
+    assert_eq!(status.code(), Some(0));
+}

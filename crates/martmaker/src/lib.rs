@@ -31,6 +31,8 @@ pub struct Martmaker {
     idle: IdleLog,
     /// Whether "waiting for the first extraction" was logged (once per process).
     awaiting_logged: bool,
+    /// Whether the last tick found no extraction that loaded yet.
+    awaiting_data: bool,
     /// `--full-refresh`: the next build is a full one, even if staging has not changed.
     full_refresh: bool,
 }
@@ -67,6 +69,7 @@ impl Martmaker {
             stale: StaleWatch::default(),
             idle: IdleLog::new(config.martmaker.interval),
             awaiting_logged: false,
+            awaiting_data: false,
             full_refresh: false,
         }
     }
@@ -94,13 +97,27 @@ impl Job for Martmaker {
         }
         let (status, outcome) = self.refresh_and_log();
         self.metrics.count_build(status);
+        self.awaiting_data = status == BuildStatus::Waiting;
         outcome
     }
 
     fn requested(&mut self) {
         self.idle.requested();
     }
+
+    /// Until the first extraction has loaded, look again every [`AWAITING_DATA_POLL`].
+    fn next_run_in(&self, interval: Duration) -> Duration {
+        match self.awaiting_data {
+            true => interval.min(AWAITING_DATA_POLL),
+            false => interval,
+        }
+    }
 }
+
+/// While no extraction has loaded, the martmaker looks again this often rather than once per
+/// interval (one cheap statement each time), so that the first marts follow the first
+/// extraction within seconds.
+const AWAITING_DATA_POLL: Duration = Duration::from_secs(5);
 
 impl Martmaker {
     /// A timer tick's refresh, on one connection: staging's freshness and "changed since the

@@ -483,13 +483,16 @@ fn no_marts_before_the_first_extraction_and_quiet_idle_ticks() {
     let mut config = stack.config.clone();
     config.martmaker.interval = std::time::Duration::from_secs(20 * 60);
     let mut maker = Martmaker::new(&config, stack.database_for::<Martmaker>()).unwrap();
-    let mut tick = || {
+    let tick = |maker: &mut Martmaker| {
         let (outcome, lines) = test_kit::logs::capture(|| maker.run(&CancelToken::new()));
         assert_eq!(outcome, Outcome::Succeeded, "{lines:?}");
         lines
     };
 
-    let waiting: Vec<_> = (0..4).flat_map(|_| tick()).collect();
+    let waiting: Vec<_> = (0..4).flat_map(|_| tick(&mut maker)).collect();
+    // Waiting, it looks again within seconds, not after the 20-minute timer.
+    let timer = config.martmaker.interval;
+    assert_eq!(maker.next_run_in(timer), std::time::Duration::from_secs(5));
     assert_eq!(stack.count("marts.build_run"), 0, "no build attempted");
     assert_eq!(stack.count("marts.publication"), 0, "nothing published");
     let said = loud(&waiting);
@@ -508,15 +511,16 @@ fn no_marts_before_the_first_extraction_and_quiet_idle_ticks() {
     );
 
     assert_eq!(stack.extract(), Outcome::Succeeded);
-    let built = loud(&tick());
+    let built = loud(&tick(&mut maker));
     assert_eq!(built.len(), 1, "{built:?}");
+    assert_eq!(maker.next_run_in(timer), timer, "built: the timer again");
     assert!(
         built[0].starts_with("INFO Mart build 1 (full, 8 launches recounted)")
             && built[0].contains("from extract run 1"),
         "{built:?}"
     );
 
-    let first_idle = loud(&tick());
+    let first_idle = loud(&tick(&mut maker));
     assert_eq!(first_idle.len(), 1, "{first_idle:?}");
     assert!(
         first_idle[0].contains("Marts unchanged")
@@ -524,14 +528,14 @@ fn no_marts_before_the_first_extraction_and_quiet_idle_ticks() {
         "{first_idle:?}"
     );
     for _ in 0..2 {
-        let idle = tick();
+        let idle = tick(&mut maker);
         assert!(loud(&idle).is_empty(), "{idle:?}");
         assert!(idle
             .iter()
             .any(|line| line.level == log::Level::Debug
                 && line.message.starts_with("Marts unchanged")));
     }
-    let summary = loud(&tick());
+    let summary = loud(&tick(&mut maker));
     assert_eq!(summary.len(), 1, "{summary:?}");
     assert!(
         summary[0].starts_with("INFO Marts unchanged: staging has not changed since extract run 1")

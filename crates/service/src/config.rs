@@ -177,6 +177,14 @@ pub struct ExtractorConfig {
         deserialize_with = "crate::duration::deserialize"
     )]
     pub progress_interval: Duration,
+    /// After a failed run the next one comes this much later, not a whole `interval`: then
+    /// twice as late after each failure in a row, up to `interval` (an API host that is down
+    /// for a moment, or a first start before the network is up, is not an hour of no data).
+    #[serde(
+        default = "defaults::retry_failed_after",
+        deserialize_with = "crate::duration::deserialize"
+    )]
+    pub retry_failed_after: Duration,
 }
 
 /// `martmaker:` section.
@@ -325,6 +333,9 @@ mod defaults {
     pub fn progress_interval() -> Duration {
         Duration::from_secs(10)
     }
+    pub fn retry_failed_after() -> Duration {
+        Duration::from_secs(60)
+    }
     pub fn martmaker_interval() -> Duration {
         Duration::from_secs(60)
     }
@@ -381,6 +392,7 @@ impl Default for ExtractorConfig {
             required: defaults::required(),
             shrink_guard: defaults::shrink_guard(),
             progress_interval: defaults::progress_interval(),
+            retry_failed_after: defaults::retry_failed_after(),
         }
     }
 }
@@ -617,7 +629,7 @@ impl Config {
     /// Every duration key, its value and its bounds: timeouts and back-offs at least 10 ms (a
     /// smaller one cannot be met), timers at least 1 s (a shorter one is a busy loop against
     /// the API or the database), nothing longer than makes sense for its job.
-    fn durations(&self) -> [(&'static str, Duration, Bounds<Duration>); 10] {
+    fn durations(&self) -> [(&'static str, Duration, Bounds<Duration>); 11] {
         let ms = Duration::from_millis;
         let s = Duration::from_secs;
         let timeout = Bounds(ms(10), s(600));
@@ -662,6 +674,12 @@ impl Config {
                 "martmaker.interval",
                 self.martmaker.interval,
                 Bounds(s(1), s(86_400)),
+            ),
+            // As the timer it shortens.
+            (
+                "extractor.retry_failed_after",
+                self.extractor.retry_failed_after,
+                Bounds(s(1), s(7 * 86_400)),
             ),
             // Only a log line's cadence: short values are for tests.
             (
@@ -924,7 +942,7 @@ mod tests {
     #[test]
     fn every_duration_has_a_lower_and_an_upper_bound() {
         let config = Config::default();
-        assert_eq!(config.durations().len(), 10);
+        assert_eq!(config.durations().len(), 11);
         for (key, _, Bounds(min, max)) in config.durations() {
             let (section, name) = key.rsplit_once('.').expect("dotted");
             let yaml = |value: Duration| {
@@ -991,7 +1009,7 @@ mod tests {
             ("database:\n  pool_size: 1\n", "database.pool_size: 1 is below the minimum of 2"),
             ("api:\n  page_size: 10001\n", "api.page_size: 10001 is above the maximum of 10000"),
             // An unknown key.
-            ("extractor:\n  intervall: 5s\n", "extractor.intervall: unknown field `intervall`, expected one of `interval`, `metrics_listen`, `stale_after_intervals`, `entities`, `required`, `shrink_guard`, `progress_interval` (line 2, column 3)"),
+            ("extractor:\n  intervall: 5s\n", "extractor.intervall: unknown field `intervall`, expected one of `interval`, `metrics_listen`, `stale_after_intervals`, `entities`, `required`, `shrink_guard`, `progress_interval`, `retry_failed_after` (line 2, column 3)"),
             // A duplicate key.
             ("database:\n  pool_size: 3\n  pool_size: 4\n", "database: duplicate field `pool_size` (line 2, column 3)"),
             // YAML syntax: over- and under-indented lines, an unclosed list.

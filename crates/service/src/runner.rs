@@ -115,6 +115,12 @@ pub trait Job: Send + 'static {
     /// The next run was asked for (SIGUSR1) rather than timed: worth an INFO line even if it
     /// finds nothing to do.
     fn requested(&mut self) {}
+
+    /// How long after the run that just ended the next one starts: the timer's `interval`,
+    /// unless the job has a reason to be back sooner.
+    fn next_run_in(&self, interval: Duration) -> Duration {
+        interval
+    }
 }
 
 /// Runs a service to completion and returns its exit code. `interval` picks the service's
@@ -227,8 +233,16 @@ where
             log::info!("{name} stopped.");
             return ExitCode::SUCCESS;
         }
+        let next = job.next_run_in(pause);
+        if outcome == Outcome::Failed && next < pause {
+            log::info!(
+                "The {name} tries again in {} (every {} again once a run does not fail).",
+                humantime::format_duration(next),
+                humantime::format_duration(pause)
+            );
+        }
         tokio::select! {
-            _ = tokio::time::sleep(pause) => {}
+            _ = tokio::time::sleep(next) => {}
             // A request during the run counts too: the next run starts when it ends.
             _ = run_now.notified() => {
                 log::info!("Received SIGUSR1: running the {name} now; the timer restarts after this run.");
