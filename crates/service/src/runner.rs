@@ -48,9 +48,10 @@ const COMMON_EXIT_CODES: [(u8, &str); 3] = [
 /// The subcommands both services have besides their timer loop (which runs without one).
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Command {
-    /// Print staging's freshness, the last extract runs and mart builds, failing checks and
-    /// what the upstream cannot serve; exit non-zero when something is wrong (codes below;
-    /// several problems at once: the lowest code, all of them listed).
+    /// Print staging's freshness, the last runs and builds, failing checks and unavailable
+    /// entities; exit non-zero when something is wrong (`status --help` lists the codes).
+    ///
+    /// Several problems at once: the lowest code, all of them listed.
     #[command(after_help = crate::status::exit_codes_help())]
     Status(crate::status::StatusArgs),
 }
