@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context};
+use cancel::CancelToken;
 use db_models::models::RunStatus;
 use db_models::schema::staging::{launch, launch_link, launch_mission, mission, rocket};
 use diesel::pg::CopyFormat;
@@ -32,7 +33,7 @@ use serde::Serialize;
 use service::{Config, Job, Outcome};
 use spacex_fake::{Dataset, FakeServer};
 use sxapi::records::{LaunchesPage, MissionsPage, PageVars, RocketsPage};
-use sxapi::{CancelToken, PagedQuery};
+use sxapi::PagedQuery;
 use test_kit::TestDb;
 
 use crate::child::{Run, Service, Services};

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use std::collections::BTreeSet;
 
+use cancel::CancelToken;
 use db_models::entity::Entity;
 use db_models::models::{EntityStatus, ExtractRunEntity, RunStatus};
 use repository::error::one_line;
@@ -23,7 +24,6 @@ use repository::Database;
 use service::freshness::{Freshness, StaleWatch};
 use service::logging::IdleLog;
 use service::{Config, Job, Outcome, ServiceArgs};
-use sxapi::CancelToken;
 
 pub use metrics::Metrics;
 

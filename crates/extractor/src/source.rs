@@ -7,11 +7,12 @@ use std::io::{self, BufRead, BufReader, BufWriter, Seek, Write};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use cancel::CancelToken;
 use db_models::entity::Entity;
 use db_models::for_each_entity;
 use repository::error::one_line;
 use sxapi::records::*;
-use sxapi::{CancelToken, Client, Fetched, PagedQuery, SingleQuery};
+use sxapi::{Client, Fetched, PagedQuery, SingleQuery};
 
 use crate::progress::Progress;
 

@@ -4,6 +4,7 @@
 
 mod common;
 
+use cancel::CancelToken;
 use common::Stack;
 use db_models::models::Rejected;
 use db_models::schema::staging;
@@ -13,7 +14,6 @@ use repository::extract_runs;
 use serde_json::{json, Value};
 use service::{Job, Outcome};
 use spacex_fake::{Dataset, Fault, FaultRule};
-use sxapi::CancelToken;
 
 /// The fixture's records of one collection.
 fn fixture(name: &str, collection: &str) -> Vec<Value> {

@@ -9,11 +9,11 @@ mod common;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
+use cancel::CancelToken;
 use common::Stack;
 use extractor::Extractor;
 use service::{Config, Job, Outcome};
 use spacex_fake::{Dataset, Fault, FaultRule};
-use sxapi::CancelToken;
 use test_kit::logs::{capture, loud, Line};
 
 /// One run of `extractor`, with the lines it logged.

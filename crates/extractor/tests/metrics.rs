@@ -8,11 +8,11 @@ mod prometheus;
 #[path = "../../service/tests/support/server.rs"]
 mod server;
 
+use cancel::CancelToken;
 use common::Stack;
 use extractor::{Extractor, Metrics};
 use service::{Job, Outcome};
 use spacex_fake::{Dataset, Fault, FaultRule};
-use sxapi::CancelToken;
 
 fn scrape(served: &server::Served) -> prometheus::Exposition {
     let (status, content_type, body) = served.get("/metrics");

@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use cancel::CancelToken;
 use common::{eventually, extractor_command, signal, wait_exit, Stack};
 use diesel::prelude::*;
 use martmaker::Martmaker;
@@ -28,7 +29,6 @@ use repository::extract_runs;
 use repository::marts::Refresh;
 use service::{Job, Outcome};
 use spacex_fake::{Dataset, Fault, FaultRule};
-use sxapi::CancelToken;
 
 type Content = BTreeSet<String>;
 

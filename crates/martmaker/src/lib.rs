@@ -10,12 +10,12 @@ pub mod metrics;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use cancel::CancelToken;
 use repository::marts::{self, BuildSettings, Refresh};
 use repository::{read, Database};
 use service::freshness::{Freshness, StaleWatch};
 use service::logging::IdleLog;
 use service::{Config, Job, Outcome, ServiceArgs};
-use sxapi::CancelToken;
 
 use metrics::BuildStatus;
 pub use metrics::Metrics;

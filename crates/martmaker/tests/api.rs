@@ -18,6 +18,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use binary::Binary;
+use cancel::CancelToken;
 use common::{eventually, Stack};
 use martmaker::api::{self, OPENAPI, READER_ROLE};
 use martmaker::{Martmaker, Metrics};
@@ -26,7 +27,6 @@ use serde_json::{json, Value};
 use service::http::Gate;
 use service::{Job, Outcome};
 use spacex_fake::Dataset;
-use sxapi::CancelToken;
 
 /// The API under test, and the (path, status) pairs its answers covered.
 struct Api<'a> {

@@ -9,12 +9,12 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use cancel::CancelToken;
 use common::Stack;
 use martmaker::Martmaker;
 use repository::marts::BuildMode;
 use service::Job;
 use spacex_fake::{Dataset, Fault, FaultRule};
-use sxapi::CancelToken;
 
 /// `binary [args] status [--json]` on `config`: exit code and standard output.
 fn status(binary: &str, config: &Path, json: bool) -> (i32, String) {

@@ -7,13 +7,13 @@ mod common;
 
 use std::collections::HashMap;
 
+use cancel::CancelToken;
 use common::Stack;
 use db_models::models::{Publication, PublicationByObject};
 use martmaker::Martmaker;
 use repository::marts::{self, Refresh};
 use service::{Job, Outcome};
 use spacex_fake::Dataset;
-use sxapi::CancelToken;
 use test_kit::logs::loud;
 
 /// A martmaker working as its own database role, as the binary does.

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use cancel::CancelToken;
 use repository::Database;
-use sxapi::CancelToken;
 use tokio::sync::{watch, Notify};
 
 use crate::config::{redact_url, Config};

@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use crate::decode;
 use crate::records::{LaunchesPage, MissionsPage, PageVars, RocketsPage};
-use crate::{CancelToken, Error, Launch, Mission, Result, Rocket};
+use cancel::CancelToken;
+
+use crate::{Error, Launch, Mission, Result, Rocket};
 
 /// A safety net against servers that ignore `offset` and return full pages forever.
 const MAX_PAGES: u32 = 100_000;

@@ -5,16 +5,13 @@
 //! - [`records`]: what one record of each entity and relation looks like ([`Launch`],
 //!   [`Mission`], [`Rocket`], `Capsule`, …, `LaunchShips`, …) and the query of each.
 //! - [`decode`]: response body → records, pure and fuzzed; marks invalid upstream text.
-//! - [`cancel`]: a flag that stops paging and back-off sleeps early ([`CancelToken`]).
 //! - [`error`]: everything that can go wrong ([`Error`]).
 
-pub mod cancel;
 pub mod client;
 pub mod decode;
 pub mod error;
 pub mod records;
 
-pub use cancel::CancelToken;
 pub use client::{
     Client, ClientSettings, Fetched, Paged, PagedQuery, Record, RequestReport, RetryPolicy,
     SingleQuery,

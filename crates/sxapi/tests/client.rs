@@ -9,12 +9,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use cancel::CancelToken;
 use serde_json::{json, Value};
 use spacex_fake::{Dataset, FakeServer, Fault, FaultRule};
 use sxapi::records::LaunchesPage;
-use sxapi::{
-    CancelToken, Client, ClientSettings, Error, Fetched, Launch, Mission, RetryPolicy, Rocket,
-};
+use sxapi::{Client, ClientSettings, Error, Fetched, Launch, Mission, RetryPolicy, Rocket};
 
 const MIB: usize = 1024 * 1024;
 

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use cancel::CancelToken;
 use serde_json::Value;
 use spacex_fake::{Dataset, FakeServer};
 use sxapi::records::{
@@ -13,7 +14,7 @@ use sxapi::records::{
     LaunchSitesPage, LaunchpadsPage, MissionPayloadsPage, PayloadsPage, RoadsterQuery,
     ShipMissionsPage, ShipsPage,
 };
-use sxapi::{CancelToken, Client, ClientSettings, Error, PagedQuery, RetryPolicy};
+use sxapi::{Client, ClientSettings, Error, PagedQuery, RetryPolicy};
 
 fn client(url: &str) -> Client {
     Client::new(ClientSettings {

@@ -7,7 +7,8 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sxapi::{CancelToken, Client, ClientSettings, Error, RetryPolicy};
+use cancel::CancelToken;
+use sxapi::{Client, ClientSettings, Error, RetryPolicy};
 
 #[test]
 fn a_self_signed_certificate_is_refused() {

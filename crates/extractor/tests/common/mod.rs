@@ -5,13 +5,13 @@
 
 use std::time::Duration;
 
+use cancel::CancelToken;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use repository::staging::Entity;
 use repository::{Database, PgPooled};
 use service::{Config, Job, Outcome};
 use spacex_fake::{Dataset, FakeServer};
-use sxapi::CancelToken;
 use test_kit::{TcpProxy, TestDb};
 
 /// Database + fake upstream + config.

@@ -1,4 +1,4 @@
-//! Cooperative cancellation for blocking work (paging, back-off sleeps).
+#![doc = include_str!("../README.md")]
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
