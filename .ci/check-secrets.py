@@ -10,8 +10,9 @@ import re
 import subprocess
 import sys
 
-# user:password@ in a libpq URL, unless both come from ${VARIABLES}.
-URL_WITH_PASSWORD = re.compile(r"postgres(?:ql)?://[^:/@\s\"'${}]+:[^@\s\"'${}]+@")
+# user:password@ in a libpq URL, unless both come from ${VARIABLES} or the password is
+# redacted (`***`, as the services log URLs).
+URL_WITH_PASSWORD = re.compile(r"postgres(?:ql)?://[^:/@\s\"'${}]+:(?!\*+@)[^@\s\"'${}]+@")
 # password=value (libpq key/value, env files) or a YAML `password: value` key.
 ASSIGNED_PASSWORD = re.compile(
     r"(?i)(?:\bpassword\s*=\s*['\"]?(?![$*{])[^\s'\"]{2,}|^\s*(?:postgres_)?password\s*:\s*(?![$*{\s])\S)"
