@@ -1,14 +1,12 @@
 //! The real `extractor` binary: exit codes, configuration errors, signals.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{eventually, extractor_command, signal, wait_exit, Stack};
 use repository::extract_runs;
 use spacex_fake::{Dataset, Fault, FaultRule};
+use testbed::{eventually, extractor_command, signal, wait_exit, Stack};
 
 /// Config tail for runs in loop mode: no metrics server, so that parallel tests (and a local
 /// stack on the default port) do not fight over 127.0.0.1:8001.
@@ -165,7 +163,7 @@ fn the_first_start_on_a_fresh_database_migrates_then_works() {
     let fake = spacex_fake::FakeServer::start(Dataset::fixture("current").unwrap());
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.yaml");
-    let yaml = common::config_yaml(&fake.url(), &db.url(), 3, 3)
+    let yaml = testbed::config_yaml(&fake.url(), &db.url(), 3, 3)
         + "extractor:\n  entities: [launch, mission, rocket]\n";
     std::fs::write(&config, yaml).unwrap();
     let output = once(&config);
@@ -193,7 +191,7 @@ fn log_format_json_writes_one_object_per_line() {
     let config = stack.config_file(dir.path(), "log_format: json\n");
     let output = once(&config);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let lines = common::json_lines(&stderr(&output));
+    let lines = testbed::json_lines(&stderr(&output));
     assert!(lines.len() >= 2, "{lines:?}");
     let summary = lines
         .iter()

@@ -3,11 +3,8 @@
 //! hand from the fixtures (see crates/spacex-fake/fixtures/README.md).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::Stack;
 use db_models::models::{ExtractRunEntity, ExtractRunReference};
 use db_models::schema::staging;
 use diesel::prelude::*;
@@ -15,6 +12,7 @@ use repository::extract_runs;
 use serde_json::Value;
 use service::Outcome;
 use spacex_fake::{Dataset, Fault, FaultRule};
+use testbed::Stack;
 
 /// Entity tables and the fixture collection each mirrors.
 const ENTITY_TABLES: [(&str, &str); 10] = [

@@ -2,10 +2,7 @@
 //! Postgres, through `Extractor::run` (the same code the binary runs).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use cancel::CancelToken;
-use common::Stack;
 use db_models::models::Rejected;
 use db_models::schema::staging;
 use diesel::prelude::*;
@@ -14,6 +11,7 @@ use repository::extract_runs;
 use serde_json::{json, Value};
 use service::{Job, Outcome};
 use spacex_fake::{Dataset, Fault, FaultRule};
+use testbed::Stack;
 
 /// The fixture's records of one collection.
 fn fixture(name: &str, collection: &str) -> Vec<Value> {

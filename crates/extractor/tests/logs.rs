@@ -4,17 +4,15 @@
 //! lines captured as logged.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use cancel::CancelToken;
-use common::Stack;
 use extractor::Extractor;
 use service::{Config, Job, Outcome};
 use spacex_fake::{Dataset, Fault, FaultRule};
 use test_kit::logs::{capture, loud, Line};
+use testbed::Stack;
 
 /// One run of `extractor`, with the lines it logged.
 fn run(extractor: &mut Extractor) -> (Outcome, Vec<Line>) {

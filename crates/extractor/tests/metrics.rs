@@ -2,35 +2,29 @@
 //! run (and its retries) change.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-#[path = "../../service/tests/support/prometheus.rs"]
-mod prometheus;
-#[path = "../../service/tests/support/server.rs"]
-mod server;
-
 use cancel::CancelToken;
-use common::Stack;
 use extractor::{Extractor, Metrics};
 use service::{Job, Outcome};
 use spacex_fake::{Dataset, Fault, FaultRule};
+use testbed::Stack;
 
-fn scrape(served: &server::Served) -> prometheus::Exposition {
+fn scrape(served: &testbed::server::Served) -> testbed::prometheus::Exposition {
     let (status, content_type, body) = served.get("/metrics");
     assert_eq!(status, 200);
     assert_eq!(content_type, "text/plain; version=0.0.4; charset=utf-8");
-    prometheus::parse(&body).unwrap()
+    testbed::prometheus::parse(&body).unwrap()
 }
 
 /// The extractor job of `stack` and its `/metrics` served over HTTP, sharing one set of
 /// metrics.
-fn served_job(stack: &Stack) -> (server::Served, Extractor) {
+fn served_job(stack: &Stack) -> (testbed::server::Served, Extractor) {
     let metrics = Metrics::new();
     let http = extractor::metrics::http(&stack.config, &metrics)
         .unwrap()
         .expect("metrics_listen is on by default");
     let job =
         Extractor::with_metrics(&stack.config, stack.database_for::<Extractor>(), metrics).unwrap();
-    (server::serve(http.router), job)
+    (testbed::server::serve(http.router), job)
 }
 
 #[test]
@@ -122,7 +116,7 @@ fn metrics_count_runs_records_requests_and_retries() {
 fn the_unavailable_gauge_follows_what_the_api_can_serve() {
     let stack = Stack::every_entity(Dataset::fixture("current").unwrap());
     let (served, mut job) = served_job(&stack);
-    let gauge = |exposition: &prometheus::Exposition, entity: &str| {
+    let gauge = |exposition: &testbed::prometheus::Exposition, entity: &str| {
         exposition.value(&format!(
             "greenadam_extract_entity_unavailable{{entity=\"{entity}\"}}"
         ))

@@ -3,15 +3,13 @@
 //! to the local fake API.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::process::{Child, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use common::{extractor_command, signal, wait_exit, Stack};
 use repository::extract_runs;
 use spacex_fake::{Dataset, Fault, FaultRule};
+use testbed::{extractor_command, signal, wait_exit, Stack};
 
 /// A looping extractor with its log.
 fn spawn_looping(config: &std::path::Path) -> (Child, Receiver<String>) {

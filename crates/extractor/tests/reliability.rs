@@ -13,8 +13,6 @@
 //! run's figures). The soak runs `SOAK_CYCLES` cycles (200 by default; 1000 for the doc).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,13 +20,13 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use cancel::CancelToken;
-use common::{eventually, extractor_command, signal, wait_exit, Stack};
 use diesel::prelude::*;
 use martmaker::Martmaker;
 use repository::extract_runs;
 use repository::marts::Refresh;
 use service::{Job, Outcome};
 use spacex_fake::{Dataset, Fault, FaultRule};
+use testbed::{eventually, extractor_command, signal, wait_exit, Stack};
 
 type Content = BTreeSet<String>;
 

@@ -3,16 +3,14 @@
 //! silent wipe, and statuses that mean what they say.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{extractor_command, signal, wait_exit, Stack, MART_ENTITIES};
 use repository::extract_runs;
 use serde_json::json;
 use service::Outcome;
 use spacex_fake::{Broken, Dataset, Fault, FaultRule};
+use testbed::{extractor_command, signal, wait_exit, Stack, MART_ENTITIES};
 
 /// What today's endpoint cannot serve, as the extractor reports it.
 const UNAVAILABLE_TODAY: [&str; 9] = [

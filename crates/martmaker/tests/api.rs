@@ -4,22 +4,13 @@
 //! (path, status) must have been seen.
 #![allow(clippy::unwrap_used)]
 
-#[path = "support/binary.rs"]
-mod binary;
-#[path = "../../extractor/tests/common/mod.rs"]
-mod common;
-#[path = "../../service/tests/support/prometheus.rs"]
-mod prometheus;
-#[path = "../../service/tests/support/server.rs"]
-mod server;
+mod support;
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use binary::Binary;
 use cancel::CancelToken;
-use common::{eventually, Stack};
 use martmaker::api::{self, OPENAPI, READER_ROLE};
 use martmaker::{Martmaker, Metrics};
 use repository::DatabaseSettings;
@@ -27,10 +18,12 @@ use serde_json::{json, Value};
 use service::http::Gate;
 use service::{Job, Outcome};
 use spacex_fake::Dataset;
+use support::Binary;
+use testbed::{eventually, Stack};
 
 /// The API under test, and the (path, status) pairs its answers covered.
 struct Api<'a> {
-    served: server::Served,
+    served: testbed::server::Served,
     openapi: &'a Value,
     seen: &'a RefCell<BTreeSet<(String, u16)>>,
 }
@@ -83,7 +76,7 @@ impl Api<'_> {
         let body: Value = if media == "application/json" {
             serde_json::from_str(&body).unwrap()
         } else {
-            prometheus::parse(&body).unwrap();
+            testbed::prometheus::parse(&body).unwrap();
             Value::String(body)
         };
         check_schema(
@@ -98,10 +91,10 @@ impl Api<'_> {
         (status, body)
     }
 
-    fn metrics(&self) -> prometheus::Exposition {
+    fn metrics(&self) -> testbed::prometheus::Exposition {
         let (status, body) = self.get("/metrics", "/metrics");
         assert_eq!(status, 200);
-        prometheus::parse(body.as_str().unwrap()).unwrap()
+        testbed::prometheus::parse(body.as_str().unwrap()).unwrap()
     }
 }
 
@@ -235,7 +228,7 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
     assert_eq!(logged(no_data_logged), 0);
     let metrics = Metrics::new();
     let api = Api {
-        served: server::serve(router(&stack, stack.config.stale_after(), &metrics)),
+        served: testbed::server::serve(router(&stack, stack.config.stale_after(), &metrics)),
         openapi: &openapi,
         seen: &seen,
     };
@@ -592,7 +585,7 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
 
     // Stale staging: still ready, but degraded, and the gauge says so.
     let stale = Api {
-        served: server::serve(router(&stack, Duration::from_millis(1), &Metrics::new())),
+        served: testbed::server::serve(router(&stack, Duration::from_millis(1), &Metrics::new())),
         openapi: &openapi,
         seen: &seen,
     };
@@ -610,7 +603,7 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
 
     // The database gone: 503 everywhere it is needed, health and metrics still answer.
     let down = Api {
-        served: server::serve(api::router(
+        served: testbed::server::serve(api::router(
             unreachable_database(),
             unreachable_database(),
             stack.config.stale_after(),

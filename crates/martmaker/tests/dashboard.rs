@@ -10,22 +10,19 @@
 //! they fail.
 #![allow(clippy::unwrap_used)]
 
-#[path = "support/binary.rs"]
-mod binary;
-#[path = "../../extractor/tests/common/mod.rs"]
-mod common;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use binary::Binary;
-use common::{eventually, Stack};
 use db_models::models::{BuildRun, Publication, PublicationByObject};
 use diesel::prelude::*;
 use scraper::{ElementRef, Html, Selector};
 use service::Outcome;
 use spacex_fake::Dataset;
+use support::Binary;
+use testbed::{eventually, Stack};
 
 /// Headless Chromium, if this machine has it.
 struct Chromium {

@@ -3,18 +3,15 @@
 //! `martmaker --full-refresh`. Real binaries on a real Postgres, data from the local fake API.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../extractor/tests/common/mod.rs"]
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use cancel::CancelToken;
-use common::Stack;
 use martmaker::Martmaker;
 use repository::marts::BuildMode;
 use service::Job;
 use spacex_fake::{Dataset, Fault, FaultRule};
+use testbed::Stack;
 
 /// `binary [args] status [--json]` on `config`: exit code and standard output.
 fn status(binary: &str, config: &Path, json: bool) -> (i32, String) {
@@ -341,7 +338,7 @@ fn full_refresh_builds_in_full_once_then_goes_on_as_usual() {
         .spawn()
         .unwrap();
     assert!(
-        common::eventually(std::time::Duration::from_secs(20), || last_build()
+        testbed::eventually(std::time::Duration::from_secs(20), || last_build()
             .is_some_and(|b| b.id == 3)),
         "the looping martmaker builds"
     );
@@ -352,8 +349,8 @@ fn full_refresh_builds_in_full_once_then_goes_on_as_usual() {
         None,
         "it keeps running on its timer"
     );
-    common::signal(&child, "TERM");
-    let status = common::wait_exit(&mut child, std::time::Duration::from_secs(5)).unwrap();
+    testbed::signal(&child, "TERM");
+    let status = testbed::wait_exit(&mut child, std::time::Duration::from_secs(5)).unwrap();
     assert_eq!(status.code(), Some(0));
 
     // Without the flag, the same change is built incrementally: the test above can fail.

@@ -2,19 +2,16 @@
 //! real Postgres. Expected numbers are counted by hand (see crates/spacex-fake/fixtures/README.md).
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../extractor/tests/common/mod.rs"]
-mod common;
-
 use std::collections::HashMap;
 
 use cancel::CancelToken;
-use common::Stack;
 use db_models::models::{Publication, PublicationByObject};
 use martmaker::Martmaker;
 use repository::marts::{self, Refresh};
 use service::{Job, Outcome};
 use spacex_fake::Dataset;
 use test_kit::logs::loud;
+use testbed::Stack;
 
 /// A martmaker working as its own database role, as the binary does.
 fn martmaker(stack: &Stack) -> Martmaker {
@@ -454,7 +451,7 @@ fn martmaker_json_log_lines_carry_the_build_id() {
     let output = martmaker_once(&config);
     let log = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{log}");
-    let lines = common::json_lines(&log);
+    let lines = testbed::json_lines(&log);
     let build = lines
         .iter()
         .find(|line| {

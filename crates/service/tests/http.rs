@@ -2,11 +2,6 @@
 //! format with scrape-time gauges, JSON errors.
 #![allow(clippy::unwrap_used)]
 
-#[path = "support/prometheus.rs"]
-mod prometheus;
-#[path = "support/server.rs"]
-mod server;
-
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
@@ -27,7 +22,7 @@ fn healthz_metrics_and_json_404() {
             scrapes.set(&[], f64::from(n));
         }
     };
-    let served = server::serve(operator_routes(registry, refresh));
+    let served = testbed::server::serve(operator_routes(registry, refresh));
 
     let (status, content_type, body) = served.get("/healthz");
     assert_eq!((status, content_type.as_str()), (200, "application/json"));
@@ -36,7 +31,7 @@ fn healthz_metrics_and_json_404() {
     let (status, content_type, body) = served.get("/metrics");
     assert_eq!(status, 200);
     assert_eq!(content_type, "text/plain; version=0.0.4; charset=utf-8");
-    let first = prometheus::parse(&body).unwrap();
+    let first = testbed::prometheus::parse(&body).unwrap();
     assert_eq!(
         first.value("test_scrapes"),
         1.0,
@@ -50,7 +45,7 @@ fn healthz_metrics_and_json_404() {
     events.add(&["b\\c\nd"], 2.0);
     took.observe(0.7);
     let (_, _, body) = served.get("/metrics");
-    let second = prometheus::parse(&body).unwrap();
+    let second = testbed::prometheus::parse(&body).unwrap();
     assert_eq!(second.value("test_scrapes"), 2.0);
     assert_eq!(
         second.value("test_events_total{kind=\"a \"quoted\" one\"}"),
@@ -82,7 +77,7 @@ fn the_strict_parser_refuses_what_prometheus_refuses() {
         "# TYPE x gauge\n# TYPE y gauge\nx 1\n",        // outside its block
         "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\nh_sum 1\nh_count 1\n",
     ] {
-        assert!(prometheus::parse(bad).is_err(), "accepted {bad:?}");
+        assert!(testbed::prometheus::parse(bad).is_err(), "accepted {bad:?}");
     }
 }
 
@@ -91,7 +86,7 @@ fn the_strict_parser_refuses_what_prometheus_refuses() {
 /// (414, 431, malformed), and stays under 2 kB.
 #[test]
 fn every_refusal_is_a_short_json_error() {
-    let served = server::serve(operator_routes(Registry::new(), || {}));
+    let served = testbed::server::serve(operator_routes(Registry::new(), || {}));
     let long_url = format!("GET /healthz?q={} HTTP/1.1\r\n\r\n", "a".repeat(100_000));
     let big_header = format!(
         "GET /healthz HTTP/1.1\r\nX-Big: {}\r\n\r\n",

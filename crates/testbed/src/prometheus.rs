@@ -1,9 +1,7 @@
 //! A strict reader of the Prometheus text exposition format 0.0.4, for tests. It refuses what
 //! a Prometheus server refuses, and more: a sample before its family's `# TYPE` line or outside
 //! its family's block, a repeated series, a negative counter, histogram buckets that are not
-//! cumulative or whose `+Inf` bucket differs from `_count`. Shared by the tests of the service,
-//! extractor and martmaker crates (`#[path]`-included).
-#![allow(dead_code, clippy::unwrap_used)] // each test binary uses a different part
+//! cumulative or whose `+Inf` bucket differs from `_count`.
 
 use std::collections::{BTreeMap, HashSet};
 

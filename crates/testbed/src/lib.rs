@@ -1,7 +1,8 @@
-//! A whole extractor stack for tests: a fresh migrated database, the project's local SpaceX
-//! server over real HTTP, and a config pointing one at the other. Shared with the martmaker's
-//! tests (`#[path]`-included there).
-#![allow(dead_code, clippy::unwrap_used)] // each test binary uses a different part
+#![doc = include_str!("../README.md")]
+#![allow(clippy::unwrap_used)] // test support: a panic is the failure report
+
+pub mod prometheus;
+pub mod server;
 
 use std::time::Duration;
 
@@ -31,6 +32,7 @@ pub struct Stack {
 pub const MART_ENTITIES: [&str; 3] = ["launch", "mission", "rocket"];
 
 impl Stack {
+    /// A stack extracting [`MART_ENTITIES`] in pages of 3.
     pub fn new(dataset: Dataset) -> Stack {
         Stack::with_page_size(dataset, 3)
     }
@@ -50,6 +52,7 @@ impl Stack {
         Stack::on(db, &url, dataset, 3, 3, entities)
     }
 
+    /// The same, in pages of `page_size`.
     pub fn with_page_size(dataset: Dataset, page_size: u32) -> Stack {
         Stack::build(dataset, page_size, 3)
     }
@@ -117,6 +120,7 @@ impl Stack {
         extractor.run(&CancelToken::new())
     }
 
+    /// A pooled connection to the stack's database.
     pub fn conn(&self) -> PgPooled {
         self.database.connection().unwrap()
     }

@@ -1,7 +1,5 @@
 //! Serves an `axum::Router` on `127.0.0.1:<free port>` from a background thread, through the
-//! services' own server (`service::http::serve`), for tests that talk real HTTP to it. Stops on drop. Shared by the service, extractor and martmaker
-//! tests (`#[path]`-included).
-#![allow(dead_code, clippy::unwrap_used)] // each test binary uses a different part
+//! services' own server (`service::http::serve`), for tests that talk real HTTP to it. Stops on drop.
 
 use std::thread::JoinHandle;
 
@@ -67,8 +65,11 @@ impl Served {
 /// An answer read off the wire: status, headers (names lower-cased), body.
 #[derive(Debug)]
 pub struct Raw {
+    /// The status code.
     pub status: u16,
+    /// The headers, names lower-cased.
     pub headers: Vec<(String, String)>,
+    /// The body.
     pub body: String,
     /// Every byte of the answer, head included.
     pub size: usize,

@@ -1,5 +1,5 @@
-//! The real `martmaker` binary on a test stack, serving on a free port. Shared by the
-//! martmaker's tests (`#[path]`-included next to `common`).
+//! The real `martmaker` binary on a test stack, serving on a free port, for the martmaker's
+//! tests.
 #![allow(dead_code, clippy::unwrap_used)] // each test binary uses a different part
 
 use std::process::{Command, Stdio};
@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::Stack;
+use testbed::Stack;
 
 /// The `martmaker` binary serving on a free port, with its log collected.
 pub struct Binary {
