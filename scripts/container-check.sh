@@ -13,7 +13,8 @@
 # pass/fail verdicts: a fresh offline start with .env.example's credentials gives the marts the
 # `original` fixtures promise (crates/spacex-fake/fixtures/README.md); the services see no .env
 # variable but RUST_LOG and SPACEX_API_URL; supervisord restarts a service killed with SIGKILL;
-# `docker stop` ends within the grace period with exit 0; a broken config.yaml turns the
+# `martmaker status` exits 0 and `supervisorctl signal USR1 extractor` runs the extractor at once
+# (issue 16's run now); `docker stop` ends within the grace period with exit 0; a broken config.yaml turns the
 # healthcheck unhealthy and the good one makes it healthy again; `--profile offline down` leaves
 # no container.
 #
@@ -206,6 +207,21 @@ extended_checks() {
         docker logs greenadam-services 2>&1 | grep -E "exited: martmaker|spawned: 'martmaker'" | tail -2
     else
         fail "the martmaker was not restarted within 60 s"
+    fi
+
+    say "operations inside the container: status, run now"
+    if docker exec greenadam-services /app/bin/martmaker status >"$W/logs/status.txt"; then
+        pass "martmaker status exits 0 (fresh and healthy):"
+        cat "$W/logs/status.txt"
+    else
+        fail "martmaker status: $(head -1 "$W/logs/status.txt")"
+    fi
+    docker exec greenadam-services supervisorctl signal USR1 extractor
+    if wait_for 30 services_log_has 'Received SIGUSR1: running the extractor now'; then
+        pass "supervisorctl signal USR1 extractor: the extractor runs now"
+        docker logs greenadam-services 2>&1 | grep -A1 'Received SIGUSR1' | cut -c1-200
+    else
+        fail "supervisorctl signal USR1 extractor: no run within 30 s"
     fi
 
     say "docker stop greenadam-services: within the 20 s grace period, exit 0"
