@@ -23,8 +23,9 @@ impl Default for Metrics {
     }
 }
 
-/// How a timer tick ended, as counted in `greenadam_mart_builds_total`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a timer tick ended, as counted in `greenadam_mart_builds_total` (its `status` label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum BuildStatus {
     /// New marts published.
     Succeeded,
@@ -36,26 +37,6 @@ pub enum BuildStatus {
     Busy,
     /// No extraction has loaded the launches yet: nothing built.
     Waiting,
-}
-
-impl BuildStatus {
-    const ALL: [BuildStatus; 5] = [
-        BuildStatus::Succeeded,
-        BuildStatus::Failed,
-        BuildStatus::Unchanged,
-        BuildStatus::Busy,
-        BuildStatus::Waiting,
-    ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            BuildStatus::Succeeded => "succeeded",
-            BuildStatus::Failed => "failed",
-            BuildStatus::Unchanged => "unchanged",
-            BuildStatus::Busy => "busy",
-            BuildStatus::Waiting => "waiting",
-        }
-    }
 }
 
 impl Metrics {
@@ -86,15 +67,15 @@ impl Metrics {
             freshness: FreshnessGauges::register(&registry),
             registry,
         };
-        for status in BuildStatus::ALL {
-            metrics.builds.add(&[status.as_str()], 0.0);
+        for status in <BuildStatus as strum::VariantArray>::VARIANTS {
+            metrics.builds.add(&[status.into()], 0.0);
         }
         metrics
     }
 
     /// Counts one tick.
     pub fn count_build(&self, status: BuildStatus) {
-        self.builds.inc(&[status.as_str()]);
+        self.builds.inc(&[status.into()]);
     }
 
     /// Sets the gauges computed at scrape time (`None`: the database could not be read).
