@@ -38,8 +38,8 @@ impl Api<'_> {
 
     /// The same for a request sent as raw bytes (too large, malformed, another method).
     fn raw(&self, template: &str, request: &[u8]) -> (u16, Value) {
-        let answer = self.served.raw(request);
-        assert!(answer.size < 2048, "{template}: {} bytes", answer.size);
+        let (answer, size) = self.served.raw(request);
+        assert!(size < 2048, "{template}: {size} bytes");
         let content_type = answer
             .header("content-type")
             .unwrap_or_default()
@@ -529,7 +529,7 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
         );
         assert_eq!(api.raw(&template, big.as_bytes()).0, 431, "{path}");
         // Not a documented answer of GET: checked here, by hand.
-        let post = api
+        let (post, _) = api
             .served
             .raw(format!("POST {path} HTTP/1.1\r\nConnection: close\r\n\r\n").as_bytes());
         assert_eq!(
@@ -540,7 +540,7 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
         assert_eq!(post.header("content-type"), Some("application/json"));
         assert!(post.body.contains(r#""status":405"#), "{}", post.body);
     }
-    let unknown = api
+    let (unknown, _) = api
         .served
         .raw(b"GET /no/such/path HTTP/1.1\r\nConnection: close\r\n\r\n");
     assert_eq!(
@@ -548,7 +548,7 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
         (404, Some("application/json"))
     );
     assert!(unknown.body.contains(r#""status":404"#), "{}", unknown.body);
-    let malformed = api
+    let (malformed, _) = api
         .served
         .raw(b"GET /marts/publication HTTP/1.1\r\nNo Colon Here\r\n\r\n");
     assert_eq!(

@@ -43,40 +43,28 @@ pub fn serve(router: axum::Router) -> Served {
 impl Served {
     /// GET `path`: status, `Content-Type`, body. Error statuses are answers, not failures.
     pub fn get(&self, path: &str) -> (u16, String, String) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut response = agent.get(format!("{}{path}", self.base)).call().unwrap();
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        (
-            status,
-            content_type,
-            response.body_mut().read_to_string().unwrap(),
-        )
+        let answer = get(&format!("{}{path}", self.base));
+        let content_type = answer
+            .header("content-type")
+            .unwrap_or_default()
+            .to_string();
+        (answer.status, content_type, answer.body)
     }
 }
 
-/// An answer read off the wire: status, headers (names lower-cased), body.
+/// An answer as text: status, headers (names lower-cased), body.
 #[derive(Debug)]
-pub struct Raw {
+pub struct Answer {
     /// The status code.
     pub status: u16,
     /// The headers, names lower-cased.
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: String,
-    /// Every byte of the answer, head included.
-    pub size: usize,
 }
 
-impl Raw {
-    /// The value of header `name` (lower case), if sent.
+impl Answer {
+    /// The value of header `name` (lower case), if sent (the first of several).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -85,10 +73,35 @@ impl Raw {
     }
 }
 
+/// GET `url` over HTTP. Error statuses are answers, not failures.
+pub fn get(url: &str) -> Answer {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut response = agent.get(url).call().unwrap();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_string(),
+                value.to_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    Answer {
+        status: response.status().as_u16(),
+        headers,
+        body: response.body_mut().read_to_string().unwrap(),
+    }
+}
+
 impl Served {
     /// Sends `request` as is (anything, malformed or huge) and reads the answer until the
     /// server closes the connection: end the request with `Connection: close` when it is sound.
-    pub fn raw(&self, request: &[u8]) -> Raw {
+    /// The answer and how many bytes it took on the wire, head included.
+    pub fn raw(&self, request: &[u8]) -> (Answer, usize) {
         use std::io::{Read, Write};
         let address = self.base.trim_start_matches("http://");
         let mut stream = std::net::TcpStream::connect(address).unwrap();
@@ -111,12 +124,12 @@ impl Served {
             .filter_map(|line| line.split_once(':'))
             .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
             .collect();
-        Raw {
+        let answer = Answer {
             status,
             headers,
             body: body.to_string(),
-            size: bytes.len(),
-        }
+        };
+        (answer, bytes.len())
     }
 }
 

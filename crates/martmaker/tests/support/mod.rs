@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use testbed::server::Answer;
 use testbed::Stack;
 
 /// The `martmaker` binary serving on a free port, with its log collected.
@@ -17,24 +18,6 @@ pub struct Binary {
     /// `http://127.0.0.1:PORT` (no trailing slash).
     pub base: String,
     _dir: tempfile::TempDir,
-}
-
-/// An answer as text.
-pub struct Answer {
-    pub status: u16,
-    /// Header values by lower-case name (the first of each).
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Answer {
-    /// The value of header `name` (lower case), if sent.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
 }
 
 impl Binary {
@@ -91,26 +74,7 @@ impl Binary {
 
     /// GET `path`: status, headers and body as text.
     pub fn get_text(&self, path: &str) -> Answer {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut response = agent.get(format!("{}{path}", self.base)).call().unwrap();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_string(),
-                    value.to_str().unwrap_or_default().to_string(),
-                )
-            })
-            .collect();
-        Answer {
-            status: response.status().as_u16(),
-            headers,
-            body: response.body_mut().read_to_string().unwrap(),
-        }
+        testbed::server::get(&format!("{}{path}", self.base))
     }
 
     /// SIGTERM, then its exit status and the whole log.
