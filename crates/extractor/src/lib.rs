@@ -26,6 +26,7 @@ use service::logging::IdleLog;
 use service::{Config, Job, Outcome, ServiceArgs};
 
 pub use metrics::Metrics;
+use metrics::RunEnd;
 
 /// The extractor service: one run per timer tick.
 pub struct Extractor {
@@ -288,17 +289,17 @@ impl Extractor {
                     "The source has no new data (checked in {:.2}s): staging is as extract run {loaded_by} loaded it; {written}{line}.",
                     started.elapsed().as_secs_f64()
                 );
-                self.metrics.count_run("unchanged");
+                self.metrics.count_run(RunEnd::Unchanged);
                 return Extracted::Unchanged;
             }
             Ok(Claim::Busy) => {
                 log::info!("Another extractor is running; skipping this run.");
-                self.metrics.count_run("skipped");
+                self.metrics.count_run(RunEnd::Skipped);
                 return Extracted::Ran(Outcome::Succeeded);
             }
             Err(error) => {
                 log::error!("Extract run could not start: {error:#}");
-                self.metrics.count_run(RunStatus::Failed.as_str());
+                self.metrics.count_run(RunStatus::Failed);
                 return Extracted::Ran(Outcome::Failed);
             }
         };
@@ -306,7 +307,7 @@ impl Extractor {
             Ok(run_id) => run_id,
             Err(error) => {
                 log::error!("Extract run could not start: {error:#}");
-                self.metrics.count_run(RunStatus::Failed.as_str());
+                self.metrics.count_run(RunStatus::Failed);
                 return Extracted::Ran(Outcome::Failed);
             }
         };
@@ -321,7 +322,7 @@ impl Extractor {
             );
             // An ordinary stop (a restart, a deploy), not a failure.
             log::info!(run_id; "Extract run {run_id} cancelled by a shutdown signal; staging untouched.");
-            self.metrics.count_run(cancelled.as_str());
+            self.metrics.count_run(cancelled);
             return Extracted::Ran(Outcome::Cancelled);
         }
         let mut entities = transform::reports(run_id, &fetched);
@@ -352,8 +353,7 @@ impl Extractor {
                     published.rows_changed,
                     transform::unresolved(&published.references),
                 );
-                self.metrics
-                    .record_run(published.status.as_str(), &entities);
+                self.metrics.record_run(published.status, &entities);
                 self.report_unavailable(&entities);
                 Extracted::Ran(sink::outcome(published.status))
             }
@@ -364,7 +364,7 @@ impl Extractor {
                     started.elapsed().as_secs_f64(),
                     one_line(&format!("{error:#}"))
                 );
-                self.metrics.count_run(RunStatus::Failed.as_str());
+                self.metrics.count_run(RunStatus::Failed);
                 Extracted::Ran(Outcome::Failed)
             }
         }

@@ -1,11 +1,20 @@
 //! The extractor's Prometheus metrics and its HTTP side (`/metrics`, `/healthz`).
 use std::time::Duration;
 
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
 use db_models::entity::Entity;
-use db_models::models::ExtractRunEntity;
+use db_models::models::{ExtractRunEntity, RunStatus};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 use service::freshness::{Freshness, FreshnessGauges};
 use service::http::Gate;
-use service::metrics::{Counter, Gauge, Histogram, Registry};
+use service::metrics::Label;
 use service::{Config, Http, Job};
 use sxapi::RequestReport;
 
@@ -15,16 +24,84 @@ use crate::Extractor;
 /// from tens of milliseconds (local) to tens of seconds (slow upstream, `request_timeout` 2m).
 const REQUEST_SECONDS_BUCKETS: [f64; 10] = [0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 
+/// How a run ended, as counted in `greenadam_extract_runs_total` (its `status` label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum RunEnd {
+    /// Every entity loaded.
+    Succeeded,
+    /// The upstream served what staging was loaded from: nothing written.
+    Unchanged,
+    /// An entity failed, was withheld or is required and unavailable.
+    Partial,
+    /// Nothing written.
+    Failed,
+    /// Another extractor was running.
+    Skipped,
+    /// Stopped by a shutdown signal.
+    Cancelled,
+}
+
+impl From<RunStatus> for RunEnd {
+    fn from(status: RunStatus) -> RunEnd {
+        match status {
+            RunStatus::Succeeded => RunEnd::Succeeded,
+            RunStatus::Partial => RunEnd::Partial,
+            RunStatus::Cancelled => RunEnd::Cancelled,
+            // A run is never published while still running.
+            RunStatus::Failed | RunStatus::Running => RunEnd::Failed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct RunLabels {
+    status: Label<RunEnd>,
+}
+
+/// Which count of an entity's last run `greenadam_extract_records` holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+enum RecordKind {
+    Fetched,
+    Loaded,
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct RecordLabels {
+    entity: Label<Entity>,
+    kind: Label<RecordKind>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct EntityLabels {
+    entity: Label<Entity>,
+}
+
+/// How an API request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+enum Outcome {
+    Succeeded,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct RequestLabels {
+    outcome: Label<Outcome>,
+}
+
 /// Everything the extractor counts; cheap to clone (the series are shared).
 #[derive(Clone)]
 pub struct Metrics {
-    registry: Registry,
-    runs: Counter,
-    records: Gauge,
-    unavailable: Gauge,
+    registry: Arc<Registry>,
+    runs: Family<RunLabels, Counter>,
+    records: Family<RecordLabels, Gauge>,
+    unavailable: Family<EntityLabels, Gauge>,
     rejected: Counter,
     retries: Counter,
-    requests: Counter,
+    requests: Family<RequestLabels, Counter>,
     request_seconds: Histogram,
     freshness: FreshnessGauges,
 }
@@ -38,106 +115,136 @@ impl Default for Metrics {
 impl Metrics {
     /// Registers every series, at zero.
     pub fn new() -> Metrics {
-        let registry = Registry::new();
-        let metrics = Metrics {
-            runs: registry.counter(
-                "greenadam_extract_runs_total",
-                "Extract runs by how they ended (unchanged: the upstream served what staging was loaded from, nothing written; skipped: another extractor was running; cancelled: stopped by a shutdown signal).",
-                &["status"],
-            ),
-            records: registry.gauge(
-                "greenadam_extract_records",
-                "Records of the last run per entity: fetched = loaded + rejected.",
-                &["entity", "kind"],
-            ),
-            unavailable: registry.gauge(
-                "greenadam_extract_entity_unavailable",
-                "1 when the last run that loaded found the entity unavailable upstream (GraphQL errors or records of another shape; its rows kept), else 0.",
-                &["entity"],
-            ),
-            rejected: registry.counter(
-                "greenadam_extract_rejected_total",
-                "Records refused into staging.rejected since the start.",
-                &[],
-            ),
-            retries: registry.counter(
-                "greenadam_api_retries_total",
-                "SpaceX API requests that were retries of a failed one.",
-                &[],
-            ),
-            requests: registry.counter(
-                "greenadam_api_requests_total",
-                "SpaceX API requests by outcome (retries included).",
-                &["outcome"],
-            ),
-            request_seconds: registry.histogram(
-                "greenadam_api_request_duration_seconds",
-                "Duration of SpaceX API requests, body included.",
-                &REQUEST_SECONDS_BUCKETS,
-            ),
-            freshness: FreshnessGauges::register(&registry),
-            registry,
-        };
-        for status in [
-            "succeeded",
-            "unchanged",
-            "partial",
-            "failed",
-            "skipped",
-            "cancelled",
-        ] {
-            metrics.runs.add(&[status], 0.0);
+        let mut registry = Registry::default();
+        let runs = Family::<RunLabels, Counter>::default();
+        let records = Family::default();
+        let unavailable = Family::default();
+        let rejected = Counter::default();
+        let retries = Counter::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        let request_seconds = Histogram::new(REQUEST_SECONDS_BUCKETS);
+        registry.register(
+            "greenadam_extract_runs",
+            "Extract runs by how they ended (unchanged: the upstream served what staging was loaded from, nothing written; skipped: another extractor was running; cancelled: stopped by a shutdown signal)",
+            runs.clone(),
+        );
+        registry.register(
+            "greenadam_extract_records",
+            "Records of the last run per entity: fetched = loaded + rejected",
+            records.clone(),
+        );
+        registry.register(
+            "greenadam_extract_entity_unavailable",
+            "1 when the last run that loaded found the entity unavailable upstream (GraphQL errors or records of another shape; its rows kept), else 0",
+            unavailable.clone(),
+        );
+        registry.register(
+            "greenadam_extract_rejected",
+            "Records refused into staging.rejected since the start",
+            rejected.clone(),
+        );
+        registry.register(
+            "greenadam_api_retries",
+            "SpaceX API requests that were retries of a failed one",
+            retries.clone(),
+        );
+        registry.register(
+            "greenadam_api_requests",
+            "SpaceX API requests by outcome (retries included)",
+            requests.clone(),
+        );
+        registry.register(
+            "greenadam_api_request_duration_seconds",
+            "Duration of SpaceX API requests, body included",
+            request_seconds.clone(),
+        );
+        let freshness = FreshnessGauges::register(&mut registry);
+        for status in <RunEnd as strum::VariantArray>::VARIANTS {
+            runs.get_or_create(&RunLabels {
+                status: Label(*status),
+            })
+            .inc_by(0); // every series at 0 from the start
         }
-        for outcome in ["succeeded", "failed"] {
-            metrics.requests.add(&[outcome], 0.0);
+        for outcome in <Outcome as strum::VariantArray>::VARIANTS {
+            requests
+                .get_or_create(&RequestLabels {
+                    outcome: Label(*outcome),
+                })
+                .inc_by(0); // every series at 0 from the start
         }
-        metrics
+        Metrics {
+            registry: Arc::new(registry),
+            runs,
+            records,
+            unavailable,
+            rejected,
+            retries,
+            requests,
+            request_seconds,
+            freshness,
+        }
     }
 
     /// Counts one API request (the `sxapi` observer).
     pub fn observe_request(&self, report: &RequestReport) {
         let outcome = if report.succeeded {
-            "succeeded"
+            Outcome::Succeeded
         } else {
-            "failed"
+            Outcome::Failed
         };
-        self.requests.inc(&[outcome]);
+        self.requests
+            .get_or_create(&RequestLabels {
+                outcome: Label(outcome),
+            })
+            .inc();
         if report.attempt > 1 {
-            self.retries.inc(&[]);
+            self.retries.inc();
         }
         self.request_seconds.observe(report.duration.as_secs_f64());
     }
 
     /// Counts a run that ended with `status` without publishing anything.
-    pub fn count_run(&self, status: &str) {
-        self.runs.inc(&[status]);
+    pub fn count_run(&self, status: impl Into<RunEnd>) {
+        self.runs
+            .get_or_create(&RunLabels {
+                status: Label(status.into()),
+            })
+            .inc();
     }
 
     /// Counts a published run and its per-entity numbers.
-    pub fn record_run(&self, status: &str, entities: &[ExtractRunEntity]) {
+    pub fn record_run(&self, status: RunStatus, entities: &[ExtractRunEntity]) {
         self.count_run(status);
         for entity in entities {
+            self.rejected
+                .inc_by(u64::try_from(entity.rejected).unwrap_or_default());
+            // The reports are made from `Entity` names, so every one parses.
+            let Ok(name) = entity.entity.parse::<Entity>() else {
+                continue;
+            };
             for (kind, count) in [
-                ("fetched", entity.fetched),
-                ("loaded", entity.loaded),
-                ("rejected", entity.rejected),
+                (RecordKind::Fetched, entity.fetched),
+                (RecordKind::Loaded, entity.loaded),
+                (RecordKind::Rejected, entity.rejected),
             ] {
-                self.records.set(&[&entity.entity, kind], f64::from(count));
+                let labels = RecordLabels {
+                    entity: Label(name),
+                    kind: Label(kind),
+                };
+                self.records.get_or_create(&labels).set(i64::from(count));
             }
-            self.rejected.add(&[], f64::from(entity.rejected));
         }
     }
 
     /// Sets the unavailable gauge of every extracted entity: 1 for those in `unavailable`.
-    pub fn record_unavailable(
-        &self,
-        entities: &[Entity],
-        unavailable: &std::collections::BTreeSet<String>,
-    ) {
+    pub fn record_unavailable(&self, entities: &[Entity], unavailable: &BTreeSet<String>) {
         for entity in entities {
             let flag = unavailable.contains(entity.as_str());
             self.unavailable
-                .set(&[entity.as_str()], f64::from(u8::from(flag)));
+                .get_or_create(&EntityLabels {
+                    entity: Label(*entity),
+                })
+                .set(i64::from(flag));
         }
     }
 

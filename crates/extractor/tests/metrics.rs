@@ -1,18 +1,18 @@
-//! The extractor's `/metrics` through real HTTP: strict exposition format, and the values a
-//! run (and its retries) change.
+//! The extractor's `/metrics` through real HTTP: the values a run (and its retries) change.
 #![allow(clippy::unwrap_used)]
 
 use cancel::CancelToken;
 use extractor::{Extractor, Metrics};
 use service::{Job, Outcome};
 use spacex_fake::{Dataset, Fault, FaultRule};
+use testbed::scrape::Scrape;
 use testbed::Stack;
 
-fn scrape(served: &testbed::server::Served) -> testbed::prometheus::Exposition {
+fn scrape(served: &testbed::server::Served) -> Scrape {
     let (status, content_type, body) = served.get("/metrics");
     assert_eq!(status, 200);
     assert_eq!(content_type, "text/plain; version=0.0.4; charset=utf-8");
-    testbed::prometheus::parse(&body).unwrap()
+    Scrape::new(&body)
 }
 
 /// The extractor job of `stack` and its `/metrics` served over HTTP, sharing one set of
@@ -116,8 +116,8 @@ fn metrics_count_runs_records_requests_and_retries() {
 fn the_unavailable_gauge_follows_what_the_api_can_serve() {
     let stack = Stack::every_entity(Dataset::fixture("current").unwrap());
     let (served, mut job) = served_job(&stack);
-    let gauge = |exposition: &testbed::prometheus::Exposition, entity: &str| {
-        exposition.value(&format!(
+    let gauge = |scrape: &Scrape, entity: &str| {
+        scrape.value(&format!(
             "greenadam_extract_entity_unavailable{{entity=\"{entity}\"}}"
         ))
     };

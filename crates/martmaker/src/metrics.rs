@@ -1,19 +1,26 @@
 //! The martmaker's Prometheus metrics.
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use db_models::models::CheckSeverity;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
 use service::freshness::{timestamp_seconds, FreshnessGauges};
-use service::metrics::{Counter, Gauge, Registry};
+use service::metrics::{Label, OptionalGauge};
 
 use crate::api::Status;
 
 /// Everything the martmaker counts; cheap to clone (the series are shared).
 #[derive(Clone)]
 pub struct Metrics {
-    pub(crate) registry: Registry,
-    builds: Counter,
-    last_build: Gauge,
-    mart_age: Gauge,
-    failing_checks: Gauge,
+    pub(crate) registry: Arc<Registry>,
+    builds: Family<BuildLabels, Counter>,
+    last_build: OptionalGauge,
+    mart_age: OptionalGauge,
+    failing_checks: Family<SeverityLabels, Gauge>,
     freshness: FreshnessGauges,
 }
 
@@ -39,72 +46,100 @@ pub enum BuildStatus {
     Waiting,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct BuildLabels {
+    status: Label<BuildStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct SeverityLabels {
+    severity: Label<CheckSeverity>,
+}
+
 impl Metrics {
     /// Registers every series, at zero.
     pub fn new() -> Metrics {
-        let registry = Registry::new();
-        let metrics = Metrics {
-            builds: registry.counter(
-                "greenadam_mart_builds_total",
-                "Martmaker ticks by outcome (unchanged: staging had not changed, nothing written; waiting: no extraction has loaded the launches yet, nothing built).",
-                &["status"],
-            ),
-            last_build: registry.gauge(
-                "greenadam_last_successful_build_timestamp_seconds",
-                "Unix time at which the last successful mart build finished.",
-                &[],
-            ),
-            mart_age: registry.gauge(
-                "greenadam_mart_age_seconds",
-                "Seconds since the published marts were built (at scrape time).",
-                &[],
-            ),
-            failing_checks: registry.gauge(
-                "greenadam_mart_checks_failing",
-                "Data-quality checks of the latest finished mart build that did not pass, by severity (error: the build was rolled back; warn: it was published anyway); see marts.check_result.",
-                &["severity"],
-            ),
-            freshness: FreshnessGauges::register(&registry),
-            registry,
-        };
+        let mut registry = Registry::default();
+        let builds = Family::<BuildLabels, Counter>::default();
+        let last_build = OptionalGauge::default();
+        let mart_age = OptionalGauge::default();
+        let failing_checks = Family::default();
+        registry.register(
+            "greenadam_mart_builds",
+            "Martmaker ticks by outcome (unchanged: staging had not changed, nothing written; waiting: no extraction has loaded the launches yet, nothing built)",
+            builds.clone(),
+        );
+        registry.register(
+            "greenadam_last_successful_build_timestamp_seconds",
+            "Unix time at which the last successful mart build finished",
+            last_build.clone(),
+        );
+        registry.register(
+            "greenadam_mart_age_seconds",
+            "Seconds since the published marts were built (at scrape time)",
+            mart_age.clone(),
+        );
+        registry.register(
+            "greenadam_mart_checks_failing",
+            "Data-quality checks of the latest finished mart build that did not pass, by severity (error: the build was rolled back; warn: it was published anyway); see marts.check_result",
+            failing_checks.clone(),
+        );
+        let freshness = FreshnessGauges::register(&mut registry);
         for status in <BuildStatus as strum::VariantArray>::VARIANTS {
-            metrics.builds.add(&[status.into()], 0.0);
+            builds
+                .get_or_create(&BuildLabels {
+                    status: Label(*status),
+                })
+                .inc_by(0); // every series at 0 from the start
         }
-        metrics
+        Metrics {
+            registry: Arc::new(registry),
+            builds,
+            last_build,
+            mart_age,
+            failing_checks,
+            freshness,
+        }
     }
 
     /// Counts one tick.
     pub fn count_build(&self, status: BuildStatus) {
-        self.builds.inc(&[status.into()]);
+        self.builds
+            .get_or_create(&BuildLabels {
+                status: Label(status),
+            })
+            .inc();
     }
 
     /// Sets the gauges computed at scrape time (`None`: the database could not be read).
     pub(crate) fn update(&self, status: Option<&Status>) {
         self.freshness.update(status.map(|s| &s.freshness));
         let seconds = |time: Option<DateTime<Utc>>| time.map(timestamp_seconds);
-        self.last_build.set_or_clear(
-            &[],
-            seconds(status.and_then(|s| s.last_build.as_ref()?.finished_at)),
-        );
-        self.mart_age.set_or_clear(
-            &[],
-            status.and_then(|s| {
-                let built = seconds(s.published.map(|p| p.built_at))?;
-                Some((timestamp_seconds(s.freshness.now) - built).max(0.0))
-            }),
-        );
+        self.last_build.set(seconds(
+            status.and_then(|s| s.last_build.as_ref()?.finished_at),
+        ));
+        self.mart_age.set(status.and_then(|s| {
+            let built = seconds(s.published.map(|p| p.built_at))?;
+            Some((timestamp_seconds(s.freshness.now) - built).max(0.0))
+        }));
         for severity in CheckSeverity::all() {
-            let failing = status.map(|s| {
-                s.latest_checks.as_ref().map_or(0, |latest| {
-                    latest
-                        .checks
-                        .iter()
-                        .filter(|c| c.severity == severity && c.failing())
-                        .count()
-                }) as f64
+            let labels = SeverityLabels {
+                severity: Label(severity),
+            };
+            let Some(status) = status else {
+                self.failing_checks.remove(&labels);
+                continue;
+            };
+            let failing = status.latest_checks.as_ref().map_or(0, |latest| {
+                latest
+                    .checks
+                    .iter()
+                    .filter(|c| c.severity == severity && c.failing())
+                    .count()
             });
             self.failing_checks
-                .set_or_clear(&[severity.as_str()], failing);
+                .get_or_create(&labels)
+                .set(i64::try_from(failing).unwrap_or(i64::MAX));
         }
     }
 }

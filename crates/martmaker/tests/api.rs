@@ -19,6 +19,7 @@ use service::http::Gate;
 use service::{Job, Outcome};
 use spacex_fake::Dataset;
 use support::Binary;
+use testbed::scrape::Scrape;
 use testbed::{eventually, Stack};
 
 /// The API under test, and the (path, status) pairs its answers covered.
@@ -76,7 +77,7 @@ impl Api<'_> {
         let body: Value = if media == "application/json" {
             serde_json::from_str(&body).unwrap()
         } else {
-            testbed::prometheus::parse(&body).unwrap();
+            Scrape::new(&body);
             Value::String(body)
         };
         check_schema(
@@ -91,10 +92,10 @@ impl Api<'_> {
         (status, body)
     }
 
-    fn metrics(&self) -> testbed::prometheus::Exposition {
+    fn metrics(&self) -> Scrape {
         let (status, body) = self.get("/metrics", "/metrics");
         assert_eq!(status, 200);
-        testbed::prometheus::parse(body.as_str().unwrap()).unwrap()
+        Scrape::new(body.as_str().unwrap())
     }
 }
 

@@ -7,7 +7,10 @@ use chrono::{DateTime, Utc};
 use repository::read::{self, LastExtract};
 use repository::Database;
 
-use crate::metrics::{Gauge, Registry};
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+use crate::metrics::OptionalGauge;
 
 /// What the database says about the last extraction, and the limit it is judged by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,44 +99,45 @@ impl StaleWatch {
 #[derive(Clone)]
 pub struct FreshnessGauges {
     database_up: Gauge,
-    last_extract: Gauge,
-    stale: Gauge,
+    last_extract: OptionalGauge,
+    stale: OptionalGauge<i64>,
 }
 
 impl FreshnessGauges {
     /// Registers `greenadam_database_up`, `greenadam_last_successful_extract_timestamp_seconds`
     /// and `greenadam_staging_stale`.
-    pub fn register(registry: &Registry) -> FreshnessGauges {
-        FreshnessGauges {
-            database_up: registry.gauge(
-                "greenadam_database_up",
-                "1 when the last scrape could read the database, else 0.",
-                &[],
-            ),
-            last_extract: registry.gauge(
-                "greenadam_last_successful_extract_timestamp_seconds",
-                "Unix time at which the last successful extract run finished.",
-                &[],
-            ),
-            stale: registry.gauge(
-                "greenadam_staging_stale",
-                "1 when no extraction loaded the launches for extractor.stale_after_intervals intervals.",
-                &[],
-            ),
-        }
+    pub fn register(registry: &mut Registry) -> FreshnessGauges {
+        let gauges = FreshnessGauges {
+            database_up: Gauge::default(),
+            last_extract: OptionalGauge::default(),
+            stale: OptionalGauge::default(),
+        };
+        registry.register(
+            "greenadam_database_up",
+            "1 when the last scrape could read the database, else 0",
+            gauges.database_up.clone(),
+        );
+        registry.register(
+            "greenadam_last_successful_extract_timestamp_seconds",
+            "Unix time at which the last successful extract run finished",
+            gauges.last_extract.clone(),
+        );
+        registry.register(
+            "greenadam_staging_stale",
+            "1 when no extraction loaded the launches for extractor.stale_after_intervals intervals",
+            gauges.stale.clone(),
+        );
+        gauges
     }
 
     /// Sets the gauges; the values the database could not tell are left out of the scrape.
     pub fn update(&self, freshness: Option<&Freshness>) {
-        self.database_up
-            .set(&[], if freshness.is_some() { 1.0 } else { 0.0 });
+        self.database_up.set(i64::from(freshness.is_some()));
         let last = freshness.and_then(|f| f.last_extract.as_ref());
         self.last_extract
-            .set_or_clear(&[], last.map(|l| timestamp_seconds(l.current_at)));
-        self.stale.set_or_clear(
-            &[],
-            freshness.map(|f| f64::from(u8::from(f.stale_reason().is_some()))),
-        );
+            .set(last.map(|l| timestamp_seconds(l.current_at)));
+        self.stale
+            .set(freshness.map(|f| i64::from(f.stale_reason().is_some())));
     }
 }
 
@@ -145,6 +149,7 @@ pub fn timestamp_seconds(time: DateTime<Utc>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::render;
 
     fn freshness(minutes_ago: Option<i64>) -> Freshness {
         let now = DateTime::from_timestamp(1_800_000_000, 0).expect("valid time");
@@ -173,18 +178,18 @@ mod tests {
 
     #[test]
     fn gauges_follow_the_database() {
-        let registry = Registry::new();
-        let gauges = FreshnessGauges::register(&registry);
+        let mut registry = Registry::default();
+        let gauges = FreshnessGauges::register(&mut registry);
         gauges.update(Some(&freshness(Some(200))));
-        let text = registry.render();
+        let text = render(&registry);
         assert!(text.contains("\ngreenadam_staging_stale 1\n"), "{text}");
         assert!(text.contains("\ngreenadam_database_up 1\n"), "{text}");
         assert!(
-            text.contains("\ngreenadam_last_successful_extract_timestamp_seconds 1799988000\n"),
+            text.contains("\ngreenadam_last_successful_extract_timestamp_seconds 1799988000.0\n"),
             "{text}"
         );
         gauges.update(None);
-        let text = registry.render();
+        let text = render(&registry);
         assert!(text.contains("\ngreenadam_database_up 0\n"), "{text}");
         assert!(!text.contains("\ngreenadam_staging_stale "), "{text}");
     }

@@ -25,7 +25,9 @@ use tokio::sync::{mpsc, watch};
 
 use repository::{Database, DatabaseSettings, PgPooled};
 
-use crate::metrics::{Registry, CONTENT_TYPE};
+use prometheus_client::registry::Registry;
+
+use crate::metrics::{render, CONTENT_TYPE};
 
 pub use head::{MAX_HEAD, MAX_HEADERS, MAX_REQUEST_LINE};
 
@@ -376,7 +378,7 @@ where
 /// `GET /healthz` (alive: 200 `{"status":"ok"}` while the process runs, whatever the
 /// database does), `GET /metrics` (`refresh` first updates the gauges computed at scrape time,
 /// on a blocking thread), and a JSON 404 for every unknown path.
-pub fn operator_routes<F>(registry: Registry, refresh: F) -> Router
+pub fn operator_routes<F>(registry: Arc<Registry>, refresh: F) -> Router
 where
     F: Fn() + Clone + Send + Sync + 'static,
 {
@@ -386,7 +388,7 @@ where
         async move {
             let text = blocking(move || {
                 refresh();
-                Ok(registry.render())
+                Ok(render(&registry))
             })
             .await;
             match text {

@@ -1,7 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![allow(clippy::unwrap_used)] // test support: a panic is the failure report
 
-pub mod prometheus;
+pub mod scrape;
 pub mod server;
 
 use std::time::Duration;
