@@ -36,7 +36,9 @@ pub use launch::{
 pub use launchpad::NewLaunchpad;
 pub use mission::{NewMission, NewMissionPayload};
 pub use payload::NewPayload;
-pub use publication::{Publication, PublicationByObject, PUBLICATION_KINDS};
+pub use publication::{
+    Publication, PublicationByObject, PublicationByObjectVersion, PUBLICATION_KINDS,
+};
 pub use rejected::{NewRejected, Rejected};
 pub use roadster::NewRoadster;
 pub use rocket::NewRocket;

@@ -121,6 +121,10 @@ pub fn router(reader: Gate, health: Gate, stale_after: Duration, metrics: &Metri
     Router::new()
         .route("/marts/publication", get(publication))
         .route("/marts/publication/{entity}", get(publication_by_object))
+        .route(
+            "/marts/publication/{entity}/{object_id}",
+            get(publication_object),
+        )
         .route("/data_mart/object_url_count", get(object_url_count))
         .route("/marts/checks", get(checks))
         .route("/readyz", get(readyz))
@@ -286,16 +290,7 @@ async fn publication_by_object(
     Path(entity): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let Some(entity) = ENTITIES
-        .map(Entity::as_str)
-        .into_iter()
-        .find(|e| *e == entity)
-    else {
-        return Err(ApiError::not_found(format!(
-            "unknown entity `{}`: use launch, mission or rocket",
-            cut(&entity)
-        )));
-    };
+    let entity = mart_entity(&entity)?;
     let query = PageQuery::parse(raw.as_deref())?;
     let reads = state.clone();
     let page = blocking(move || {
@@ -322,6 +317,58 @@ async fn publication_by_object(
         "offset": query.offset,
         "total_count": page.total,
         "items": page.rows,
+        "build_id": build.build_id,
+        "built_at": build.built_at,
+    }))
+    .into_response())
+}
+
+/// An entity of the marts, named in a path.
+fn mart_entity(name: &str) -> Result<&'static str, ApiError> {
+    ENTITIES
+        .map(Entity::as_str)
+        .into_iter()
+        .find(|e| *e == name)
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "unknown entity `{}`: use launch, mission or rocket",
+                cut(name)
+            ))
+        })
+}
+
+/// `GET /marts/publication/{entity}/{object_id}`: one object's row in the published build
+/// and its versions (`marts.publication_by_object_history`, newest first). An object the
+/// published build no longer has but an earlier one had answers with `item: null` and its
+/// versions; one no build ever had is a 404.
+async fn publication_object(
+    _: NoQuery,
+    State(state): Shared,
+    Path((entity, object_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let entity = mart_entity(&entity)?;
+    let reads = state.clone();
+    let id = object_id.clone();
+    let object = blocking(move || {
+        reads
+            .reader
+            .run(|conn| read::publication_object(conn, entity, &id))
+    })
+    .await?;
+    let Some(build) = object.build else {
+        return Err(state.no_data());
+    };
+    if object.current.is_none() && object.versions.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "no {entity} `{}` in the marts, now or before",
+            cut(&object_id)
+        )));
+    }
+    Ok(Json(json!({
+        "entity": entity,
+        "object_id": object_id,
+        "item": object.current,
+        "versions": object.versions,
         "build_id": build.build_id,
         "built_at": build.built_at,
     }))

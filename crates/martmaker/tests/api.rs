@@ -250,6 +250,10 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
     for (template, path) in [
         ("/marts/publication", "/marts/publication"),
         ("/marts/publication/{entity}", "/marts/publication/launch"),
+        (
+            "/marts/publication/{entity}/{object_id}",
+            "/marts/publication/launch/5eb87cd9ffd86e000604b32a",
+        ),
         ("/data_mart/object_url_count", "/data_mart/object_url_count"),
         ("/marts/checks", "/marts/checks"),
     ] {
@@ -508,13 +512,73 @@ fn every_endpoint_answers_as_its_openapi_document_says() {
     );
     assert!(body.to_string().len() < 2048);
 
+    // One object: its row as the page shows it, and its versions: one build so far, so one
+    // version, opened by that build and still open, with the same values.
+    let object = |path: &str| {
+        api.get(
+            "/marts/publication/{entity}/{object_id}",
+            &format!("/marts/publication/{path}"),
+        )
+    };
+    let top = &default["items"][0];
+    let top_id = top["object_id"].as_str().unwrap();
+    let (status, one) = object(&format!("launch/{top_id}"));
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(
+        (&one["entity"], &one["object_id"], &one["item"]),
+        (&json!("launch"), &json!(top_id), top)
+    );
+    assert_eq!((&one["build_id"], &one["built_at"]), (&build_id, &built_at));
+    let versions = one["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 1, "{one}");
+    for (column, value) in top.as_object().unwrap() {
+        assert_eq!(&versions[0][column], value, "{column}");
+    }
+    assert_eq!(
+        (
+            &versions[0]["build_id"],
+            &versions[0]["valid_from"],
+            &versions[0]["valid_to"],
+            &versions[0]["closed_by_build_id"]
+        ),
+        (&build_id, &built_at, &Value::Null, &Value::Null)
+    );
+    let rocket = &rockets["items"][0];
+    let rocket_id = rocket["object_id"].as_str().unwrap();
+    assert_eq!(object(&format!("rocket/{rocket_id}")).1["item"], *rocket);
+    for (path, status, needle) in [
+        (
+            "launch/no-such-launch",
+            404,
+            "no launch `no-such-launch` in the marts",
+        ),
+        (&format!("mission/{top_id}"), 404, "no mission `"),
+        (
+            &format!("capsule/{top_id}"),
+            404,
+            "unknown entity `capsule`",
+        ),
+        (
+            &format!("launch/{top_id}?sort=total"),
+            400,
+            "unknown query parameter `sort`",
+        ),
+    ] {
+        let (got, body) = object(path);
+        assert_eq!((got, &body["error"]["status"]), (status, &json!(status)));
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{path}: {message}");
+    }
+
     // The edges, on every endpoint: an unknown parameter, a request line or head too large.
     for template in documented(&openapi)
         .into_iter()
         .map(|(path, _)| path)
         .collect::<BTreeSet<_>>()
     {
-        let path = template.replace("{entity}", "rocket");
+        let path = template
+            .replace("{entity}", "rocket")
+            .replace("{object_id}", rocket_id);
         let (status, body) = api.get(&template, &format!("{path}?colour=red"));
         assert_eq!(status, 400, "{path}");
         let message = body["error"]["message"].as_str().unwrap();

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamptz};
 
-use db_models::models::PublicationByObject;
+use db_models::models::{PublicationByObject, PublicationByObjectVersion};
 use db_models::schema::marts::{publication, publication_by_object};
 
 use crate::Result;
@@ -174,6 +174,53 @@ pub fn publication_by_object_page(
             diesel::QueryResult::Ok(Page { total, rows, build })
         })?;
     Ok(page)
+}
+
+/// One object of the marts: its row in the published build and every version of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectHistory {
+    /// Its row in `marts.publication_by_object`; `None` when the published build has none
+    /// (the object left staging, or never was there).
+    pub current: Option<PublicationByObject>,
+    /// Its versions in `marts.publication_by_object_history`, newest first.
+    pub versions: Vec<PublicationByObjectVersion>,
+    /// The published build; `None` before the first build.
+    pub build: Option<PublishedBuild>,
+}
+
+/// Object `object_id` of `entity`: its published row and its history, read in one snapshot.
+pub fn publication_object(
+    conn: &mut PgConnection,
+    entity: &str,
+    object_id: &str,
+) -> Result<ObjectHistory> {
+    let object = conn
+        .build_transaction()
+        .read_only()
+        .repeatable_read()
+        .run(|conn| {
+            let current = publication_by_object::table
+                .filter(publication_by_object::entity.eq(entity))
+                .filter(publication_by_object::object_id.eq(object_id))
+                .select(PublicationByObject::as_select())
+                .first(conn)
+                .optional()?;
+            let versions = diesel::sql_query(
+                "SELECT * FROM marts.publication_by_object_history
+                 WHERE entity = $1 AND object_id = $2
+                 ORDER BY valid_from DESC",
+            )
+            .bind::<Text, _>(entity)
+            .bind::<Text, _>(object_id)
+            .load(conn)?;
+            let build = published(conn)?;
+            diesel::QueryResult::Ok(ObjectHistory {
+                current,
+                versions,
+                build,
+            })
+        })?;
+    Ok(object)
 }
 
 /// The last successful extraction (see [`extract_freshness`]).

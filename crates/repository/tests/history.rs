@@ -11,7 +11,7 @@ use common::snapshot::{publish, Snapshot};
 use db_models::models::PublicationByObject;
 use db_models::schema::marts::build_run;
 use repository::marts::{publication_by_object, refresh_publication, BuildMode, Refresh};
-use repository::{extract_runs, Database, PgPooled};
+use repository::{extract_runs, read, Database, PgPooled};
 
 /// The SQL block of the README that follows `<!-- history query: {name} -->`.
 fn readme_query(name: &str) -> String {
@@ -131,8 +131,11 @@ fn load(database: &Database, launches: &[Launch], rockets: &[&str]) {
     publish(&mut conn, run, snapshot).unwrap();
 }
 
+/// A build: its id, when it was published, and how it was built.
+type Build = (i64, DateTime<Utc>, BuildMode);
+
 /// Builds; the build id and when it was published.
-fn build(conn: &mut PgPooled) -> (i64, DateTime<Utc>, BuildMode) {
+fn build(conn: &mut PgPooled) -> Build {
     let refreshed = refresh_publication(conn, &Default::default()).unwrap();
     let Refresh::Built { build_id, mode, .. } = refreshed else {
         panic!("expected a build, got {refreshed:?}")
@@ -162,14 +165,13 @@ fn history_rows(conn: &mut PgPooled) -> (i64, i64) {
     (rows.publication, rows.by_object)
 }
 
-#[test]
-fn history_answers_as_of_and_changed_in_build_and_an_unchanged_build_adds_nothing() {
-    let (_db, database) = common::migrated();
-    let mut conn = common::conn(&database);
-    let start = Utc::now() - Duration::seconds(1);
-
-    // Three builds with changes: launches gain photos, appear and vanish; rockets appear and
-    // leave staging. Every launch counts towards falcon9.
+/// Three builds with changes: launches gain photos, appear and vanish; rockets appear and
+/// leave staging. Every launch counts towards falcon9. The builds, and the marts before the
+/// first and after each.
+fn three_builds(
+    database: &Database,
+    conn: &mut PgPooled,
+) -> (Vec<Build>, Vec<Vec<PublicationByObject>>) {
     let states: [(&[Launch], &[&str]); 3] = [
         (
             &[
@@ -197,10 +199,19 @@ fn history_answers_as_of_and_changed_in_build_and_an_unchanged_build_adds_nothin
     let mut builds = Vec::new();
     let mut marts = vec![Vec::new()];
     for (launches, rockets) in states {
-        load(&database, launches, rockets);
-        builds.push(build(&mut conn));
-        marts.push(publication_by_object(&mut conn, None).unwrap());
+        load(database, launches, rockets);
+        builds.push(build(conn));
+        marts.push(publication_by_object(conn, None).unwrap());
     }
+    (builds, marts)
+}
+
+#[test]
+fn history_answers_as_of_and_changed_in_build_and_an_unchanged_build_adds_nothing() {
+    let (_db, database) = common::migrated();
+    let mut conn = common::conn(&database);
+    let start = Utc::now() - Duration::seconds(1);
+    let (builds, marts) = three_builds(&database, &mut conn);
     assert_eq!(builds[0].2, BuildMode::Full);
     assert_eq!(builds[2].2, BuildMode::Incremental);
 
@@ -277,4 +288,80 @@ fn history_answers_as_of_and_changed_in_build_and_an_unchanged_build_adds_nothin
         rockets_as_of(&mut conn, Utc::now()),
         rockets(marts.last().unwrap())
     );
+}
+
+#[test]
+fn one_objects_history_is_its_versions_newest_first_and_outlives_the_object() {
+    let (_db, database) = common::migrated();
+    let mut conn = common::conn(&database);
+    let (builds, marts) = three_builds(&database, &mut conn);
+    let row = |n: usize, entity: &str, id: &str| {
+        marts[n]
+            .iter()
+            .find(|row| row.entity == entity && row.object_id == id)
+            .cloned()
+    };
+    let build_id = |n: usize| builds[n].0;
+
+    // falcon9 changed in every build: three versions, each closed by the next build.
+    let falcon9 = read::publication_object(&mut conn, "rocket", "falcon9").unwrap();
+    assert_eq!(falcon9.build.map(|b| b.build_id), Some(build_id(2)));
+    assert_eq!(falcon9.current, row(3, "rocket", "falcon9"));
+    let versions: Vec<_> = falcon9
+        .versions
+        .iter()
+        .map(|v| {
+            (
+                Some(v.values.clone()),
+                v.build_id,
+                v.closed_by_build_id,
+                v.valid_to,
+            )
+        })
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            (row(3, "rocket", "falcon9"), build_id(2), None, None),
+            (
+                row(2, "rocket", "falcon9"),
+                build_id(1),
+                Some(build_id(2)),
+                Some(builds[2].1)
+            ),
+            (
+                row(1, "rocket", "falcon9"),
+                build_id(0),
+                Some(build_id(1)),
+                Some(builds[1].1)
+            ),
+        ]
+    );
+    assert_eq!(falcon9.versions[2].valid_from, builds[0].1);
+
+    // Launch a left staging in the last build: no row now, its two versions stay.
+    let gone = read::publication_object(&mut conn, "launch", "a").unwrap();
+    assert_eq!(gone.current, None);
+    let versions: Vec<_> = gone
+        .versions
+        .iter()
+        .map(|v| (Some(v.values.clone()), v.closed_by_build_id))
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            (row(2, "launch", "a"), Some(build_id(2))),
+            (row(1, "launch", "a"), Some(build_id(1))),
+        ]
+    );
+
+    // Never in the marts, or another entity's id: nothing.
+    for (entity, id) in [("rocket", "falcon99"), ("launch", "falcon9")] {
+        let none = read::publication_object(&mut conn, entity, id).unwrap();
+        assert_eq!(
+            (none.current, none.versions.len()),
+            (None, 0),
+            "{entity} {id}"
+        );
+    }
 }

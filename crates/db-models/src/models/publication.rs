@@ -1,8 +1,8 @@
-//! `marts.publication` and `marts.publication_by_object`.
+//! `marts.publication`, `marts.publication_by_object` and the latter's history.
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::schema::marts::{publication, publication_by_object};
+use crate::schema::marts::{publication, publication_by_object, publication_by_object_history};
 
 /// The publication kinds, as the marts' columns name them, in column order; a launch can have
 /// the first six, missions and rockets `wikipedia` and the last two.
@@ -74,7 +74,7 @@ pub struct Publication {
 }
 
 /// Publications of one object. Serialises as the read API answers it.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, QueryableByName, serde::Serialize)]
 #[diesel(table_name = publication_by_object)]
 pub struct PublicationByObject {
     /// `launch`, `mission` or `rocket`.
@@ -105,4 +105,24 @@ pub struct PublicationByObject {
     pub launches: Option<i64>,
     /// Sum of those launches' totals.
     pub launch_publications: Option<i64>,
+}
+
+/// One version of an object's row in `marts.publication_by_object_history`: the row as a
+/// build published it, and the builds that opened and closed it. Read by column name
+/// (`QueryableByName`), so the row's columns are not listed again here.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName, serde::Serialize)]
+#[diesel(table_name = publication_by_object_history)]
+pub struct PublicationByObjectVersion {
+    /// The row's values in this version.
+    #[diesel(embed)]
+    #[serde(flatten)]
+    pub values: PublicationByObject,
+    /// When the build that opened this version was published.
+    pub valid_from: DateTime<Utc>,
+    /// When the build that closed it was published; `None`: the current version.
+    pub valid_to: Option<DateTime<Utc>>,
+    /// The build that opened it.
+    pub build_id: i64,
+    /// The build that closed it; `None`: the current version.
+    pub closed_by_build_id: Option<i64>,
 }
