@@ -14,7 +14,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use service::freshness::{Freshness, FreshnessGauges};
 use service::http::Gate;
-use service::metrics::Label;
+use service::metrics::{at_zero, Label};
 use service::{Config, Http, Job};
 use sxapi::RequestReport;
 
@@ -159,19 +159,13 @@ impl Metrics {
             request_seconds.clone(),
         );
         let freshness = FreshnessGauges::register(&mut registry);
-        for status in <RunEnd as strum::VariantArray>::VARIANTS {
-            runs.get_or_create(&RunLabels {
-                status: Label(*status),
-            })
-            .inc_by(0); // every series at 0 from the start
-        }
-        for outcome in <Outcome as strum::VariantArray>::VARIANTS {
-            requests
-                .get_or_create(&RequestLabels {
-                    outcome: Label(*outcome),
-                })
-                .inc_by(0); // every series at 0 from the start
-        }
+        let variants = <RunEnd as strum::VariantArray>::VARIANTS.iter();
+        at_zero(&runs, variants.map(|s| RunLabels { status: Label(*s) }));
+        let variants = <Outcome as strum::VariantArray>::VARIANTS.iter();
+        at_zero(
+            &requests,
+            variants.map(|o| RequestLabels { outcome: Label(*o) }),
+        );
         Metrics {
             registry: Arc::new(registry),
             runs,

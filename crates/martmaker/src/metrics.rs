@@ -9,7 +9,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 use service::freshness::{timestamp_seconds, FreshnessGauges};
-use service::metrics::{Label, OptionalGauge};
+use service::metrics::{at_zero, Label, OptionalGauge};
 
 use crate::api::Status;
 
@@ -85,13 +85,8 @@ impl Metrics {
             failing_checks.clone(),
         );
         let freshness = FreshnessGauges::register(&mut registry);
-        for status in <BuildStatus as strum::VariantArray>::VARIANTS {
-            builds
-                .get_or_create(&BuildLabels {
-                    status: Label(*status),
-                })
-                .inc_by(0); // every series at 0 from the start
-        }
+        let variants = <BuildStatus as strum::VariantArray>::VARIANTS.iter();
+        at_zero(&builds, variants.map(|s| BuildLabels { status: Label(*s) }));
         Metrics {
             registry: Arc::new(registry),
             builds,

@@ -8,6 +8,8 @@ use prometheus_client::encoding::{
     prometheus_text, EncodeGaugeValue, EncodeLabelValue, EncodeMetric, LabelValueEncoder,
     MetricEncoder,
 };
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Registry;
 
@@ -18,6 +20,17 @@ pub fn render(registry: &Registry) -> String {
     let mut text = String::new();
     prometheus_text::encode(&mut text, registry).expect("writing to a String cannot fail");
     text
+}
+
+/// Shows each of these series at 0 before its first event, so that a scrape lists every value
+/// a label can take and `increase()` sees the first one.
+pub fn at_zero<S>(family: &Family<S, Counter>, label_sets: impl IntoIterator<Item = S>)
+where
+    S: Clone + Hash + Eq,
+{
+    for labels in label_sets {
+        family.get_or_create(&labels).inc_by(0);
+    }
 }
 
 /// A label value that is an enum's `strum` name (`Entity::LaunchShip` is `launch_ship`), the
@@ -68,8 +81,6 @@ impl<T: EncodeGaugeValue + Copy + std::fmt::Debug + Send> EncodeMetric for Optio
 #[cfg(test)]
 mod tests {
     use prometheus_client::encoding::EncodeLabelSet;
-    use prometheus_client::metrics::counter::Counter;
-    use prometheus_client::metrics::family::Family;
 
     use super::*;
 
