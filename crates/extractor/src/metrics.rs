@@ -14,8 +14,9 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use service::freshness::{Freshness, FreshnessGauges};
 use service::http::Gate;
-use service::metrics::{at_zero, Label};
+use service::metrics::{at_zero, register, Label};
 use service::{Config, Http, Job};
+use strum::VariantArray;
 use sxapi::RequestReport;
 
 use crate::Extractor;
@@ -116,67 +117,59 @@ impl Metrics {
     /// Registers every series, at zero.
     pub fn new() -> Metrics {
         let mut registry = Registry::default();
-        let runs = Family::<RunLabels, Counter>::default();
-        let records = Family::default();
-        let unavailable = Family::default();
-        let rejected = Counter::default();
-        let retries = Counter::default();
-        let requests = Family::<RequestLabels, Counter>::default();
-        let request_seconds = Histogram::new(REQUEST_SECONDS_BUCKETS);
-        registry.register(
-            "greenadam_extract_runs",
-            "Extract runs by how they ended (unchanged: the upstream served what staging was loaded from, nothing written; skipped: another extractor was running; cancelled: stopped by a shutdown signal)",
-            runs.clone(),
-        );
-        registry.register(
-            "greenadam_extract_records",
-            "Records of the last run per entity: fetched = loaded + rejected",
-            records.clone(),
-        );
-        registry.register(
-            "greenadam_extract_entity_unavailable",
-            "1 when the last run that loaded found the entity unavailable upstream (GraphQL errors or records of another shape; its rows kept), else 0",
-            unavailable.clone(),
-        );
-        registry.register(
-            "greenadam_extract_rejected",
-            "Records refused into staging.rejected since the start",
-            rejected.clone(),
-        );
-        registry.register(
-            "greenadam_api_retries",
-            "SpaceX API requests that were retries of a failed one",
-            retries.clone(),
-        );
-        registry.register(
-            "greenadam_api_requests",
-            "SpaceX API requests by outcome (retries included)",
-            requests.clone(),
-        );
-        registry.register(
-            "greenadam_api_request_duration_seconds",
-            "Duration of SpaceX API requests, body included",
-            request_seconds.clone(),
-        );
-        let freshness = FreshnessGauges::register(&mut registry);
-        let variants = <RunEnd as strum::VariantArray>::VARIANTS.iter();
-        at_zero(&runs, variants.map(|s| RunLabels { status: Label(*s) }));
-        let variants = <Outcome as strum::VariantArray>::VARIANTS.iter();
-        at_zero(
-            &requests,
-            variants.map(|o| RequestLabels { outcome: Label(*o) }),
-        );
-        Metrics {
+        let metrics = Metrics {
+            runs: register(
+                &mut registry,
+                "greenadam_extract_runs",
+                "Extract runs by how they ended (unchanged: the upstream served what staging was loaded from, nothing written; skipped: another extractor was running; cancelled: stopped by a shutdown signal)",
+                Family::default(),
+            ),
+            records: register(
+                &mut registry,
+                "greenadam_extract_records",
+                "Records of the last run per entity: fetched = loaded + rejected",
+                Family::default(),
+            ),
+            unavailable: register(
+                &mut registry,
+                "greenadam_extract_entity_unavailable",
+                "1 when the last run that loaded found the entity unavailable upstream (GraphQL errors or records of another shape; its rows kept), else 0",
+                Family::default(),
+            ),
+            rejected: register(
+                &mut registry,
+                "greenadam_extract_rejected",
+                "Records refused into staging.rejected since the start",
+                Counter::default(),
+            ),
+            retries: register(
+                &mut registry,
+                "greenadam_api_retries",
+                "SpaceX API requests that were retries of a failed one",
+                Counter::default(),
+            ),
+            requests: register(
+                &mut registry,
+                "greenadam_api_requests",
+                "SpaceX API requests by outcome (retries included)",
+                Family::default(),
+            ),
+            request_seconds: register(
+                &mut registry,
+                "greenadam_api_request_duration_seconds",
+                "Duration of SpaceX API requests, body included",
+                Histogram::new(REQUEST_SECONDS_BUCKETS),
+            ),
+            freshness: FreshnessGauges::register(&mut registry),
             registry: Arc::new(registry),
-            runs,
-            records,
-            unavailable,
-            rejected,
-            retries,
-            requests,
-            request_seconds,
-            freshness,
-        }
+        };
+        at_zero(&metrics.runs, RunEnd::VARIANTS, |status| RunLabels {
+            status,
+        });
+        at_zero(&metrics.requests, Outcome::VARIANTS, |outcome| {
+            RequestLabels { outcome }
+        });
+        metrics
     }
 
     /// Counts one API request (the `sxapi` observer).

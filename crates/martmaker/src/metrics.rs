@@ -9,7 +9,8 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 use service::freshness::{timestamp_seconds, FreshnessGauges};
-use service::metrics::{at_zero, Label, OptionalGauge};
+use service::metrics::{at_zero, register, Label, OptionalGauge};
+use strum::VariantArray;
 
 use crate::api::Status;
 
@@ -60,41 +61,38 @@ impl Metrics {
     /// Registers every series, at zero.
     pub fn new() -> Metrics {
         let mut registry = Registry::default();
-        let builds = Family::<BuildLabels, Counter>::default();
-        let last_build = OptionalGauge::default();
-        let mart_age = OptionalGauge::default();
-        let failing_checks = Family::default();
-        registry.register(
-            "greenadam_mart_builds",
-            "Martmaker ticks by outcome (unchanged: staging had not changed, nothing written; waiting: no extraction has loaded the launches yet, nothing built)",
-            builds.clone(),
-        );
-        registry.register(
-            "greenadam_last_successful_build_timestamp_seconds",
-            "Unix time at which the last successful mart build finished",
-            last_build.clone(),
-        );
-        registry.register(
-            "greenadam_mart_age_seconds",
-            "Seconds since the published marts were built (at scrape time)",
-            mart_age.clone(),
-        );
-        registry.register(
-            "greenadam_mart_checks_failing",
-            "Data-quality checks of the latest finished mart build that did not pass, by severity (error: the build was rolled back; warn: it was published anyway); see marts.check_result",
-            failing_checks.clone(),
-        );
-        let freshness = FreshnessGauges::register(&mut registry);
-        let variants = <BuildStatus as strum::VariantArray>::VARIANTS.iter();
-        at_zero(&builds, variants.map(|s| BuildLabels { status: Label(*s) }));
-        Metrics {
+        let metrics = Metrics {
+            builds: register(
+                &mut registry,
+                "greenadam_mart_builds",
+                "Martmaker ticks by outcome (unchanged: staging had not changed, nothing written; waiting: no extraction has loaded the launches yet, nothing built)",
+                Family::default(),
+            ),
+            last_build: register(
+                &mut registry,
+                "greenadam_last_successful_build_timestamp_seconds",
+                "Unix time at which the last successful mart build finished",
+                OptionalGauge::default(),
+            ),
+            mart_age: register(
+                &mut registry,
+                "greenadam_mart_age_seconds",
+                "Seconds since the published marts were built (at scrape time)",
+                OptionalGauge::default(),
+            ),
+            failing_checks: register(
+                &mut registry,
+                "greenadam_mart_checks_failing",
+                "Data-quality checks of the latest finished mart build that did not pass, by severity (error: the build was rolled back; warn: it was published anyway); see marts.check_result",
+                Family::default(),
+            ),
+            freshness: FreshnessGauges::register(&mut registry),
             registry: Arc::new(registry),
-            builds,
-            last_build,
-            mart_age,
-            failing_checks,
-            freshness,
-        }
+        };
+        at_zero(&metrics.builds, BuildStatus::VARIANTS, |status| {
+            BuildLabels { status }
+        });
+        metrics
     }
 
     /// Counts one tick.

@@ -10,7 +10,7 @@ use repository::Database;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
-use crate::metrics::OptionalGauge;
+use crate::metrics::{register, OptionalGauge};
 
 /// What the database says about the last extraction, and the limit it is judged by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,27 +107,26 @@ impl FreshnessGauges {
     /// Registers `greenadam_database_up`, `greenadam_last_successful_extract_timestamp_seconds`
     /// and `greenadam_staging_stale`.
     pub fn register(registry: &mut Registry) -> FreshnessGauges {
-        let gauges = FreshnessGauges {
-            database_up: Gauge::default(),
-            last_extract: OptionalGauge::default(),
-            stale: OptionalGauge::default(),
-        };
-        registry.register(
-            "greenadam_database_up",
-            "1 when the last scrape could read the database, else 0",
-            gauges.database_up.clone(),
-        );
-        registry.register(
-            "greenadam_last_successful_extract_timestamp_seconds",
-            "Unix time at which the last successful extract run finished",
-            gauges.last_extract.clone(),
-        );
-        registry.register(
-            "greenadam_staging_stale",
-            "1 when no extraction loaded the launches for extractor.stale_after_intervals intervals",
-            gauges.stale.clone(),
-        );
-        gauges
+        FreshnessGauges {
+            database_up: register(
+                registry,
+                "greenadam_database_up",
+                "1 when the last scrape could read the database, else 0",
+                Gauge::default(),
+            ),
+            last_extract: register(
+                registry,
+                "greenadam_last_successful_extract_timestamp_seconds",
+                "Unix time at which the last successful extract run finished",
+                OptionalGauge::default(),
+            ),
+            stale: register(
+                registry,
+                "greenadam_staging_stale",
+                "1 when no extraction loaded the launches for extractor.stale_after_intervals intervals",
+                OptionalGauge::default(),
+            ),
+        }
     }
 
     /// Sets the gauges; the values the database could not tell are left out of the scrape.

@@ -11,7 +11,7 @@ use prometheus_client::encoding::{
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::MetricType;
-use prometheus_client::registry::Registry;
+use prometheus_client::registry::{Metric, Registry};
 
 pub use prometheus_text::CONTENT_TYPE;
 
@@ -22,14 +22,29 @@ pub fn render(registry: &Registry) -> String {
     text
 }
 
-/// Shows each of these series at 0 before its first event, so that a scrape lists every value
-/// a label can take and `increase()` sees the first one.
-pub fn at_zero<S>(family: &Family<S, Counter>, label_sets: impl IntoIterator<Item = S>)
-where
+/// Registers `metric` (a counter's name without the `_total` the exposition adds) and gives it
+/// back, so a service's metrics struct can be written as one literal.
+pub fn register<M: Metric + Clone>(
+    registry: &mut Registry,
+    name: &str,
+    help: &str,
+    metric: M,
+) -> M {
+    registry.register(name, help, metric.clone());
+    metric
+}
+
+/// Shows the series of each of `values` at 0 before its first event, so that a scrape lists
+/// every value the label can take and `increase()` sees the first one.
+pub fn at_zero<T: Copy, S>(
+    family: &Family<S, Counter>,
+    values: &[T],
+    labels: impl Fn(Label<T>) -> S,
+) where
     S: Clone + Hash + Eq,
 {
-    for labels in label_sets {
-        family.get_or_create(&labels).inc_by(0);
+    for value in values {
+        family.get_or_create(&labels(Label(*value))).inc_by(0);
     }
 }
 
