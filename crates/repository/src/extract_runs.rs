@@ -243,8 +243,7 @@ pub fn claim(
 /// entity whose rows it loaded is `succeeded`, and a best-effort entity the upstream could not
 /// serve is `unavailable` with the fingerprint of that answer (an unchanged answer leaves
 /// staging as it is; one that serves it again differs). Entities at fault store none.
-const CLAIM_SQL: &str = concat!(
-    "
+const CLAIM_SQL: &str = "
     WITH lock AS MATERIALIZED (
         SELECT pg_try_advisory_lock($1) AS locked
     ), loaded AS MATERIALIZED (
@@ -266,16 +265,15 @@ const CLAIM_SQL: &str = concat!(
                          AND loading.status IN ('succeeded', 'partial')
                        ORDER BY loaded.run_id DESC
                        LIMIT 1)) AS unchanged,
-               -- Recorded recently: the freshness /readyz reads (or, while no run loaded the
-               -- launches, the end of the latest loading run) is younger than the heartbeat.
-               (greatest(freshness.last_checked_at,
-                         coalesce(freshness.finished_at,
+               -- Recorded recently: staging.freshness, which /readyz reads (or, while no run
+               -- loaded the launches, the end of the latest loading run), is younger than the
+               -- heartbeat.
+               (coalesce(freshness.current_at,
+                         greatest(freshness.last_checked_at,
                                   (SELECT finished_at FROM staging.extract_run
                                    WHERE id = loaded.run_id)))
                     > now() - make_interval(secs => $5)) IS NOT TRUE AS due
-        FROM lock, loaded, (",
-    crate::read::freshness_sql!(),
-    ") AS freshness
+        FROM lock, loaded, staging.freshness
     ), recorded AS (
         UPDATE staging.extract_run run
         SET unchanged_checks = run.unchanged_checks
@@ -297,8 +295,7 @@ const CLAIM_SQL: &str = concat!(
            now() AS checked_at,
            CASE WHEN verdict.locked AND verdict.unchanged THEN pg_advisory_unlock($1) END
                AS released
-    FROM verdict"
-);
+    FROM verdict";
 
 /// Records a run that wrote nothing to staging: its status (`failed`, or `cancelled` when a
 /// shutdown signal stopped it), the cause, and the per-entity outcomes known so far.

@@ -226,63 +226,33 @@ struct Locked {
     locked: bool,
 }
 
-/// The last extract run that changed staging (what a build reads "as of"): one that loaded
-/// (`succeeded` or `partial`) and changed rows. One column, `staging_change`.
-macro_rules! staging_change_sql {
-    () => {
-        "SELECT max(id) AS staging_change FROM staging.extract_run
-         WHERE rows_changed > 0 AND status IN ('succeeded', 'partial')"
-    };
-}
-
-/// "Did staging change since the last successful build of mart `$1`?" as a derived table
-/// `since_last_build (staging_change, up_to_date, launches_loaded)`: up to date when that
-/// build read exactly the last run that changed staging (or nothing, when there is none);
-/// `launches_loaded` when any run refreshed the launches (no build before that). The one rule:
-/// the refresh asks it before building, and the martmaker's tick inside its one idle statement
-/// (`read::mart_tick`).
-macro_rules! since_last_build_sql {
-    () => {
-        concat!(
-            "(SELECT change.staging_change,
-                     coalesce(build.found
-                              AND build.source_run_id IS NOT DISTINCT FROM change.staging_change,
-                              false) AS up_to_date,
-                     EXISTS (SELECT 1 FROM staging.extract_run run WHERE ",
-            $crate::read::refreshed_the_launches_sql!(),
-            ") AS launches_loaded
-              FROM (",
-            $crate::marts::staging_change_sql!(),
-            ") AS change
-              LEFT JOIN LATERAL (
-                  SELECT true AS found, source_run_id FROM marts.build_run
-                  WHERE mart = $1 AND status = 'succeeded'
-                  ORDER BY id DESC
-                  LIMIT 1) AS build ON true) AS since_last_build"
-        )
-    };
-}
-pub(crate) use {since_last_build_sql, staging_change_sql};
-
+/// One row of `marts.since_last_build(mart)` (migration 000014): "did staging change since the
+/// last successful build of the mart?", asked by the refresh before it builds and by the
+/// martmaker's tick in its one idle statement (`read::mart_tick`).
 #[derive(QueryableByName)]
-struct SinceLastBuild {
+pub(crate) struct SinceLastBuild {
+    /// The last extract run that changed staging (`staging.latest_change`).
     #[diesel(sql_type = Nullable<BigInt>)]
-    staging_change: Option<i64>,
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    up_to_date: bool,
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    launches_loaded: bool,
+    pub(crate) staging_change: Option<i64>,
+    /// The last successful build read exactly that run.
+    #[diesel(sql_type = Bool)]
+    pub(crate) up_to_date: bool,
+    /// A run has refreshed the launches (`staging.launch_refresh`).
+    #[diesel(sql_type = Bool)]
+    pub(crate) launches_loaded: bool,
 }
 
-/// The last extract run that changed staging, read in the caller's snapshot.
+/// The last extract run that changed staging (`staging.latest_change`), read in the caller's
+/// snapshot.
 fn latest_staging_change(conn: &mut PgConnection) -> QueryResult<Option<i64>> {
     #[derive(QueryableByName)]
     struct Change {
         #[diesel(sql_type = Nullable<BigInt>)]
-        staging_change: Option<i64>,
+        run_id: Option<i64>,
     }
-    let change: Change = diesel::sql_query(staging_change_sql!()).get_result(conn)?;
-    Ok(change.staging_change)
+    let change: Change =
+        diesel::sql_query("SELECT run_id FROM staging.latest_change").get_result(conn)?;
+    Ok(change.run_id)
 }
 
 /// A finished build of the publication marts and its checks.
@@ -368,10 +338,9 @@ pub fn full_refresh_publication(
 }
 
 fn refresh(conn: &mut PgConnection, settings: &BuildSettings, full: bool) -> Result<Refresh> {
-    let check: SinceLastBuild =
-        diesel::sql_query(concat!("SELECT * FROM ", since_last_build_sql!()))
-            .bind::<Text, _>(PUBLICATION_MART)
-            .get_result(conn)?;
+    let check: SinceLastBuild = diesel::sql_query("SELECT * FROM marts.since_last_build($1)")
+        .bind::<Text, _>(PUBLICATION_MART)
+        .get_result(conn)?;
     if !check.launches_loaded {
         return Ok(Refresh::AwaitingData);
     }

@@ -2,11 +2,12 @@
 //! how fresh they are. Nothing here writes.
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamptz};
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz};
 
 use db_models::models::{PublicationByObject, PublicationByObjectVersion};
 use db_models::schema::marts::{publication, publication_by_object};
 
+use crate::marts::SinceLastBuild;
 use crate::Result;
 
 /// A column of `marts.publication_by_object` the read API may sort by: a whitelist, because
@@ -244,83 +245,41 @@ pub struct ExtractFreshness {
     pub last_extract: Option<LastExtract>,
 }
 
-/// "Did extract run `run` refresh the launches?", a condition on a `staging.extract_run` row
-/// named `run`: it `succeeded`, or was `partial` with the launches loaded (another entity
-/// failed or was withheld; the copy is still fresh); a `cancelled` or `failed` run loaded
-/// nothing. One rule for staging's freshness (`freshness_sql!`) and for "is there
-/// any data to build marts from?" (`crate::marts::since_last_build_sql!`).
-macro_rules! refreshed_the_launches_sql {
-    () => {
-        "(run.status = 'succeeded'
-          OR (run.status = 'partial' AND EXISTS (
-                  SELECT 1 FROM staging.extract_run_entity loaded
-                  WHERE loaded.run_id = run.id
-                    AND loaded.entity = 'launch'
-                    AND loaded.status = 'succeeded')))"
-    };
-}
-
-/// The statement behind [`ExtractFreshness`], one row of `now`, `finished_at`, `rows_changed`
-/// and `last_checked_at`. A macro (a literal) so that the statements that need the same facts
-/// splice the very same text: the martmaker's tick ([`mart_tick`]) and the extractor's
-/// heartbeat ([`crate::extract_runs::claim`]), which must judge "recorded recently" exactly as
-/// `/readyz` judges "fresh". It reads the last run that refreshed the launches
-/// (`refreshed_the_launches_sql!`). A later check that found the upstream unchanged (recorded
-/// on whichever run loaded last) confirms every entity, the launches included.
-macro_rules! freshness_sql {
-    () => {
-        concat!(
-            "SELECT now() AS now, last.finished_at, last.rows_changed,
-                    (SELECT max(last_checked_at) FROM staging.extract_run) AS last_checked_at
-             FROM (SELECT) AS one
-             LEFT JOIN LATERAL (
-                 SELECT run.finished_at, run.rows_changed
-                 FROM staging.extract_run run
-                 WHERE ",
-            $crate::read::refreshed_the_launches_sql!(),
-            "
-                 ORDER BY run.id DESC
-                 LIMIT 1) AS last ON true"
-        )
-    };
-}
-pub(crate) use {freshness_sql, refreshed_the_launches_sql};
-
-/// One row of `freshness_sql!`.
+/// The statement behind [`ExtractFreshness`]: the view `staging.freshness` (migration 000014),
+/// which holds the rule (the last run that refreshed the launches, `staging.launch_refresh`,
+/// and a later check that found the upstream unchanged). The extractor's heartbeat
+/// ([`crate::extract_runs::claim`]) reads the same view, so "recorded recently" is judged
+/// exactly as `/readyz` judges "fresh".
 #[derive(QueryableByName)]
 struct FreshnessRow {
     #[diesel(sql_type = Timestamptz)]
     now: DateTime<Utc>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
-    finished_at: Option<DateTime<Utc>>,
+    current_at: Option<DateTime<Utc>>,
     #[diesel(sql_type = Nullable<BigInt>)]
     rows_changed: Option<i64>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    last_checked_at: Option<DateTime<Utc>>,
 }
 
 impl From<FreshnessRow> for ExtractFreshness {
     fn from(row: FreshnessRow) -> ExtractFreshness {
-        let last_extract =
-            row.finished_at
-                .zip(row.rows_changed)
-                .map(|(finished_at, rows_changed)| LastExtract {
-                    current_at: row
-                        .last_checked_at
-                        .map_or(finished_at, |checked| checked.max(finished_at)),
-                    rows_changed,
-                });
         ExtractFreshness {
             now: row.now,
-            last_extract,
+            last_extract: row
+                .current_at
+                .zip(row.rows_changed)
+                .map(|(current_at, rows_changed)| LastExtract {
+                    current_at,
+                    rows_changed,
+                }),
         }
     }
 }
 
-/// Reads [`ExtractFreshness`] (see `freshness_sql!` for what counts). Reads `staging`: the
-/// extractor's and the martmaker's roles may, the reader's may not.
+/// Reads [`ExtractFreshness`] from `staging.freshness`. Every service role and the reader's
+/// may read it.
 pub fn extract_freshness(conn: &mut PgConnection) -> Result<ExtractFreshness> {
-    let row: FreshnessRow = diesel::sql_query(freshness_sql!()).get_result(conn)?;
+    let row: FreshnessRow =
+        diesel::sql_query("SELECT * FROM staging.freshness").get_result(conn)?;
     Ok(row.into())
 }
 
@@ -339,34 +298,30 @@ pub struct MartTick {
     pub launches_loaded: bool,
 }
 
-/// Reads [`MartTick`] for `mart` (a `marts.build_run.mart` value). "Up to date" is the very
-/// SQL [`crate::marts::refresh_publication`] asks before it builds (`since_last_build_sql!`);
-/// `crates/repository/tests/read.rs` checks that the two agree in every state. Reads
-/// `staging` and `marts.build_run`: the martmaker's role may.
+/// Reads [`MartTick`] for `mart` (a `marts.build_run.mart` value): `staging.freshness` and
+/// `marts.since_last_build(mart)`, the function [`crate::marts::refresh_publication`] asks
+/// before it builds; `crates/repository/tests/read.rs` checks that the two agree in every
+/// state. Reads `staging` and `marts.build_run`: the martmaker's role may.
 pub fn mart_tick(conn: &mut PgConnection, mart: &str) -> Result<MartTick> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(embed)]
         freshness: FreshnessRow,
-        #[diesel(sql_type = Nullable<BigInt>)]
-        staging_change: Option<i64>,
-        #[diesel(sql_type = Bool)]
-        up_to_date: bool,
-        #[diesel(sql_type = Bool)]
-        launches_loaded: bool,
+        #[diesel(embed)]
+        since_last_build: SinceLastBuild,
     }
-    let row: Row = diesel::sql_query(concat!(
-        "SELECT freshness.*, since_last_build.* FROM (",
-        freshness_sql!(),
-        ") AS freshness CROSS JOIN ",
-        crate::marts::since_last_build_sql!()
-    ))
-    .bind::<Text, _>(mart)
-    .get_result(conn)?;
+    let row: Row = diesel::sql_query("SELECT * FROM staging.freshness, marts.since_last_build($1)")
+        .bind::<Text, _>(mart)
+        .get_result(conn)?;
+    let SinceLastBuild {
+        staging_change,
+        up_to_date,
+        launches_loaded,
+    } = row.since_last_build;
     Ok(MartTick {
         freshness: row.freshness.into(),
-        staging_change: row.staging_change,
-        up_to_date: row.up_to_date,
-        launches_loaded: row.launches_loaded,
+        staging_change,
+        up_to_date,
+        launches_loaded,
     })
 }

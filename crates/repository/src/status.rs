@@ -46,7 +46,8 @@ pub fn pipeline(conn: &mut PgConnection, limit: i64) -> Result<PipelineStatus> {
             let migrated: Migrated = diesel::sql_query(
                 "SELECT now() AS now,
                         to_regclass('staging.extract_run') IS NOT NULL
-                        AND to_regclass('marts.check_result') IS NOT NULL AS migrated",
+                        AND to_regclass('marts.check_result') IS NOT NULL
+                        AND to_regclass('staging.freshness') IS NOT NULL AS migrated",
             )
             .get_result(conn)?;
             if !migrated.migrated {

@@ -9,16 +9,6 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use repository::{marts, Database, DatabaseSettings};
 
-fn as_role(test_db: &test_kit::TestDb, role: &str) -> Database {
-    Database::new(&DatabaseSettings {
-        url: test_db.url(),
-        pool_size: 2,
-        connect_timeout: Duration::from_secs(10),
-        role: Some(role.into()),
-    })
-    .unwrap()
-}
-
 /// Runs `sql` in a transaction that is always rolled back; `Ok` if Postgres allowed it.
 fn try_sql(database: &Database, sql: &str) -> Result<(), String> {
     let mut conn = database.connection().unwrap();
@@ -53,10 +43,11 @@ const READ_MARTS: &str = "SELECT count(*) FROM marts.publication_by_object";
 #[test]
 fn the_extractor_writes_staging_and_cannot_touch_marts() {
     let (db, _owner) = common::migrated();
-    let extractor = as_role(&db, "greenadam_extractor");
+    let extractor = common::as_role(&db, "greenadam_extractor");
     allowed(&extractor, WRITE_STAGING);
     allowed(&extractor, READ_STAGING);
     allowed(&extractor, "INSERT INTO staging.extract_run DEFAULT VALUES");
+    allowed(&extractor, "SELECT * FROM staging.freshness");
     denied(&extractor, READ_MARTS);
     denied(&extractor, WRITE_MARTS);
     denied(&extractor, "CREATE TABLE staging.sneaky (x int)");
@@ -70,7 +61,7 @@ fn the_martmaker_reads_staging_and_writes_marts_only() {
     let mut conn = common::conn(&owner);
     let run = repository::extract_runs::start(&mut conn).unwrap();
     common::snapshot::publish(&mut conn, run, common::snapshot(run, vec![], vec![])).unwrap();
-    let martmaker = as_role(&db, "greenadam_martmaker");
+    let martmaker = common::as_role(&db, "greenadam_martmaker");
     allowed(&martmaker, READ_STAGING);
     denied(&martmaker, WRITE_STAGING);
     denied(&martmaker, "DELETE FROM staging.launch");
@@ -80,7 +71,7 @@ fn the_martmaker_reads_staging_and_writes_marts_only() {
             .unwrap();
     assert!(matches!(built, marts::Refresh::Built { .. }), "{built:?}");
     // It recorded the build's checks, which the reader may read.
-    let reader = as_role(&db, "greenadam_reader");
+    let reader = common::as_role(&db, "greenadam_reader");
     let latest = marts::latest_checks(&mut reader.connection().unwrap())
         .unwrap()
         .unwrap();
@@ -90,7 +81,7 @@ fn the_martmaker_reads_staging_and_writes_marts_only() {
 #[test]
 fn the_reader_only_reads_marts() {
     let (db, _owner) = common::migrated();
-    let reader = as_role(&db, "greenadam_reader");
+    let reader = common::as_role(&db, "greenadam_reader");
     allowed(&reader, READ_MARTS);
     allowed(&reader, "SELECT * FROM marts.publication");
     allowed(&reader, "SELECT * FROM marts.check_result");
@@ -102,13 +93,21 @@ fn the_reader_only_reads_marts() {
     denied(&reader, "UPDATE marts.publication SET total = 0");
     denied(&reader, READ_STAGING);
     denied(&reader, WRITE_STAGING);
+    // How fresh staging is and whether the marts are behind it (migration 000014), but no
+    // staging table, the run bookkeeping included.
+    allowed(&reader, "SELECT * FROM staging.freshness");
+    allowed(
+        &reader,
+        "SELECT * FROM marts.since_last_build('publication')",
+    );
+    denied(&reader, "SELECT * FROM staging.extract_run");
     denied(&reader, "CREATE TABLE marts.sneaky (x int)");
 }
 
 #[test]
 fn migrations_still_run_as_the_login_user_from_a_role_pool() {
     let db = test_kit::TestDb::new();
-    let reader = as_role(&db, "greenadam_reader");
+    let reader = common::as_role(&db, "greenadam_reader");
     // The roles may not exist yet on a brand-new cluster: create them through a first migration.
     let owner = Database::new(&DatabaseSettings {
         url: db.url(),
@@ -127,7 +126,7 @@ fn the_extractor_fills_the_generated_publication_url_columns() {
     // staging's generated columns call marts.publication_url(): the extractor writes them
     // without any privilege on schema marts.
     let (db, _owner) = common::migrated();
-    let extractor = as_role(&db, "greenadam_extractor");
+    let extractor = common::as_role(&db, "greenadam_extractor");
     let mut conn = extractor.connection().unwrap();
     conn.test_transaction::<_, diesel::result::Error, _>(|conn| {
         conn.batch_execute(

@@ -30,6 +30,17 @@ pub fn migrated() -> (TestDb, Database) {
     (test_db, database)
 }
 
+/// A pool of connections to `test_db` that work as `role` (`SET ROLE`), as a service's do.
+pub fn as_role(test_db: &TestDb, role: &str) -> Database {
+    Database::new(&DatabaseSettings {
+        url: test_db.url(),
+        pool_size: 2,
+        connect_timeout: Duration::from_secs(10),
+        role: Some(role.into()),
+    })
+    .expect("pool")
+}
+
 /// A pooled connection.
 pub fn conn(database: &Database) -> PgPooled {
     database.connection().expect("connection")
