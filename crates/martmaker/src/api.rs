@@ -1,8 +1,8 @@
 //! The read API over the marts, `/readyz`, and the martmaker's `/metrics` and `/healthz`.
 //!
 //! Every handler reads through `repository` on a blocking thread. The marts are read on a pool
-//! of the `greenadam_reader` role; `/readyz` and the scrape-time gauges also need
-//! `staging.extract_run`, so they read on a pool of the martmaker's own role. Both pools are
+//! of the `greenadam_reader` role; `/readyz`, the scrape-time gauges and the dashboard's
+//! staging reads (freshness, launch links) use a pool of the martmaker's own role. Both pools are
 //! separate from the job's, so a long build never makes a request wait for a connection, and
 //! both sit behind one [`Gate`]: a database that does not answer is a 503 within a second,
 //! logged once.
