@@ -9,12 +9,12 @@ use crate::text_enum::stored_as_text;
 /// `db_models::models`'s, queries `sxapi::records`'s, converters `extractor::transform`'s.
 ///
 /// An `objects` line: `Variant name: list|single(Query) label[path] required|best_effort
-/// row(Row) convert(converter) upsert[columns]`: the staging table `name`, served as a paged
+/// row(Row) convert(converter)`: the staging table `name`, served as a paged
 /// `list` or a `single` object (no id: its one row gets the name as id); `label` the field
 /// every genuine record has; whether a run cannot do without it when the upstream cannot
 /// serve it (the default of `extractor.required`); `row(Row in Batch)` when child rows come
-/// along (launches bring their missions and links); `upsert` the columns an upsert sets
-/// besides `raw` and `run_id`.
+/// along (launches bring their missions and links). The row types and the columns an upsert
+/// sets are generated from the migrations (`db_models::models`, [`crate::upsert_set!`]).
 ///
 /// A `relations` line: `Variant name: list|one(Query) of(Owner, owner_column) at[path]
 /// prefix("…") row(Row)`: rows hanging off the owner's rows of the same run, one per element
@@ -25,83 +25,31 @@ macro_rules! for_each_entity {
         $then! {
             objects {
                 Rocket rocket: list(RocketsPage) label["name"] required
-                    row(NewRocket) convert(typed(rocket_row)) upsert[
-                        name, type_, active, company, country, description, wikipedia,
-                        first_flight, cost_per_launch, success_rate_pct,
-                    ];
+                    row(NewRocket) convert(typed(rocket_row));
                 Mission mission: list(MissionsPage) label["name"] required
-                    row(NewMission) convert(typed(mission_row)) upsert[
-                        name, description, manufacturers, wikipedia, website, twitter,
-                    ];
+                    row(NewMission) convert(typed(mission_row));
                 Launch launch: list(LaunchesPage) label["mission_name"] required
-                    row(NewLaunch in LaunchRows) convert(typed(launch_rows)) upsert[
-                        mission_name, launch_date_utc, launch_date_local, launch_date_unix,
-                        launch_year, launch_success, upcoming, details, rocket_id,
-                        rocket_name, rocket_type,
-                    ];
+                    row(NewLaunch in LaunchRows) convert(typed(launch_rows));
                 Capsule capsule: list(CapsulesPage) label["type"] best_effort
-                    row(NewCapsule) convert(flat_row) upsert[
-                        type_, status, landings, reuse_count, original_launch,
-                    ];
+                    row(NewCapsule) convert(flat_row);
                 Core core: list(CoresPage) label["status"] best_effort
-                    row(NewCore) convert(flat_row) upsert[
-                        block, status, original_launch, reuse_count, rtls_attempts,
-                        rtls_landings, asds_attempts, asds_landings, water_landing,
-                    ];
+                    row(NewCore) convert(flat_row);
                 Dragon dragon: list(DragonsPage) label["name"] best_effort
-                    row(NewDragon) convert(flat_row) upsert[
-                        name, type_, active, crew_capacity, description, dry_mass_kg,
-                        first_flight, orbit_duration_yr, sidewall_angle_deg, wikipedia,
-                        diameter_meters, height_w_trunk_meters, heat_shield_material,
-                        heat_shield_size_meters, heat_shield_temp_degrees,
-                        heat_shield_dev_partner, launch_payload_mass_kg,
-                        return_payload_mass_kg,
-                    ];
+                    row(NewDragon) convert(flat_row);
                 History history: list(HistoriesPage) label["title"] best_effort
-                    row(NewHistory) convert(flat_row) upsert[
-                        title, details, event_date_utc, event_date_unix, links_article,
-                        links_reddit, links_wikipedia,
-                    ];
+                    row(NewHistory) convert(flat_row);
                 Landpad landpad: list(LandpadsPage) label["full_name"] best_effort
-                    row(NewLandpad) convert(flat_row) upsert[
-                        full_name, status, landing_type, attempted_landings,
-                        successful_landings, details, wikipedia, location_name,
-                        location_region, location_latitude, location_longitude,
-                    ];
+                    row(NewLandpad) convert(flat_row);
                 Launchpad launchpad: list(LaunchpadsPage) label["name"] best_effort
-                    row(NewLaunchpad) convert(flat_row) upsert[
-                        name, status, attempted_launches, successful_launches, details,
-                        wikipedia, location_name, location_region, location_latitude,
-                        location_longitude,
-                    ];
+                    row(NewLaunchpad) convert(flat_row);
                 Payload payload: list(PayloadsPage) label["payload_type"] best_effort
-                    row(NewPayload) convert(flat_row) upsert[
-                        payload_type, manufacturer, nationality, customers, norad_id, orbit,
-                        payload_mass_kg, payload_mass_lbs, reused, orbit_params_regime,
-                        orbit_params_reference_system, orbit_params_periapsis_km,
-                        orbit_params_apoapsis_km, orbit_params_inclination_deg,
-                        orbit_params_period_min,
-                    ];
+                    row(NewPayload) convert(flat_row);
                 Ship ship: list(ShipsPage) label["name"] best_effort
-                    row(NewShip) convert(flat_row) upsert[
-                        name, model, type_, roles, active, status, home_port, year_built, imo,
-                        mmsi, abs, class, weight_kg, weight_lbs, speed_kn, course_deg,
-                        successful_landings, attempted_landings, url, image,
-                        position_latitude, position_longitude,
-                    ];
+                    row(NewShip) convert(flat_row);
                 Company company: single(CompanyQuery) label["name"] best_effort
-                    row(NewCompany) convert(flat_row) upsert[
-                        name, founder, founded, employees, vehicles, launch_sites, test_sites,
-                        ceo, cto, coo, cto_propulsion, valuation, summary,
-                        headquarters_address, headquarters_city, headquarters_state,
-                        links_website, links_flickr, links_twitter, links_elon_twitter,
-                    ];
+                    row(NewCompany) convert(flat_row);
                 Roadster roadster: single(RoadsterQuery) label["name"] best_effort
-                    row(NewRoadster) convert(flat_row) upsert[
-                        name, details, wikipedia, launch_date_utc, launch_date_unix,
-                        launch_mass_kg, norad_id, orbit_type, period_days, speed_kph,
-                        earth_distance_km, mars_distance_km,
-                    ];
+                    row(NewRoadster) convert(flat_row);
             }
             relations {
                 LaunchShip launch_ship: list(LaunchShipsPage) of(Launch, launch_id)
@@ -156,7 +104,7 @@ macro_rules! declare_entities {
     (
         objects { $(
             $variant:ident $name:ident : $kind:ident($query:ident) label[$($label:literal),+]
-            $need:ident row($($row:tt)+) convert($($convert:tt)+) upsert $columns:tt;
+            $need:ident row($($row:tt)+) convert($($convert:tt)+);
         )+ }
         relations { $(
             $rvariant:ident $rname:ident : $many:ident($rquery:ident) of($owner:ident, $column:ident)

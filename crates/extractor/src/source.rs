@@ -195,7 +195,7 @@ macro_rules! queries {
     (
         objects { $(
             $variant:ident $name:ident : $kind:ident($query:ident) label $label:tt $need:ident
-            row $row:tt convert $convert:tt upsert $columns:tt;
+            row $row:tt convert $convert:tt;
         )+ }
         relations { $(
             $rvariant:ident $rname:ident : $many:ident($rquery:ident) of $owner:tt

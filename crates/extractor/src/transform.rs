@@ -13,11 +13,14 @@
 //! entity then fails as a whole, like a failed fetch: it keeps its previous staging rows and
 //! the run is `partial`. An empty response is not wrong-shaped (missions are empty today).
 //!
-//! Launches, missions and rockets are converted field by field. The other entities are read
-//! straight off the JSON (`flat_row`): nested objects flattened into `parent_child` keys,
-//! which are the staging column names. A relation's record (owner id + list) becomes one row
-//! per list element (`relation_rows`); a null element is kept as a row with a null
-//! reference, and its owner must have loaded in the same run.
+//! Every row is read straight off the record's JSON (`flat_row`): nested objects flattened
+//! into `parent_child` keys, which are the staging column names, into a row type generated
+//! from the migrations (`db_models::models`) that refuses a key it lacks. Launches, missions
+//! and rockets first pass the rules their columns cannot state (caps, ranges, date formats),
+//! checked on their typed record; a launch's missions and links become child rows. A
+//! relation's record (owner id + list) becomes one row per list element (`relation_rows`); a
+//! null element is kept as a row with a null reference, and its owner must have loaded in the
+//! same run.
 //!
 //! **Streaming.** [`load`] reads each entity's spool back record by record and writes it in
 //! batches of [`BATCH`] rows inside the publish transaction, so a run never holds more than a
@@ -175,7 +178,7 @@ macro_rules! conversions {
     (
         objects { $(
             $variant:ident $name:ident : $kind:ident $query:tt label $label:tt $need:ident
-            row($row:ident $(in $batch:ident)?) convert($($convert:tt)+) upsert $columns:tt;
+            row($row:ident $(in $batch:ident)?) convert($($convert:tt)+);
         )+ }
         relations { $(
             $rvariant:ident $rname:ident : $many:ident $rquery:tt of $owner:tt
@@ -511,13 +514,18 @@ fn at<'v>(value: &'v Value, path: &[&str]) -> &'v Value {
 }
 
 /// Flattens `value`'s fields into `out` under `prefix`: nested objects become
-/// `parent_child` keys, nulls are left out (a column missing from the JSON is NULL).
+/// `parent_child` keys, nulls are left out (a column missing from the JSON is NULL). A key
+/// that already starts with its parent's name is not prefixed again: a launch's
+/// `rocket.rocket_name` is `rocket_name`, its `rocket.rocket.id` is `rocket_id`.
 fn flatten(prefix: &str, value: &Value, out: &mut Map<String, Value>) {
     let Value::Object(fields) = value else {
         return;
     };
     for (key, value) in fields {
-        let key = format!("{prefix}{key}");
+        let key = match !prefix.is_empty() && format!("{key}_").starts_with(prefix) {
+            true => key.clone(),
+            false => format!("{prefix}{key}"),
+        };
         match value {
             Value::Null => {}
             Value::Object(_) => flatten(&format!("{key}_"), value, out),
@@ -561,8 +569,19 @@ fn row_from<R: DeserializeOwned>(
 /// `run_id`. Values were type-checked when the record was decoded; what can still be refused
 /// is a string over [`MAX_TEXT_CHARS`], an unparseable date or a number out of range.
 fn flat_row<R: DeserializeOwned>(run_id: i64, id: &str, raw: &Value) -> Result<R, Refusal> {
+    entity_row(run_id, id, raw, raw)
+}
+
+/// An entity row whose columns are the flattened `columns` (`raw` or part of it) plus `id`,
+/// `raw` and `run_id`.
+fn entity_row<R: DeserializeOwned>(
+    run_id: i64,
+    id: &str,
+    columns: &Value,
+    raw: &Value,
+) -> Result<R, Refusal> {
     let mut fields = Map::new();
-    flatten("", raw, &mut fields);
+    flatten("", columns, &mut fields);
     fields.insert("id".into(), id.into());
     fields.insert("run_id".into(), run_id.into());
     row_from(fields, Some(raw))
@@ -656,14 +675,13 @@ fn bad_text(value: &Value) -> Option<String> {
     find(value, None)
 }
 
-/// A string field, refused when longer than `max` characters.
-fn capped(field: &str, value: &Option<String>, max: usize) -> Result<Option<String>, Refusal> {
-    match value {
-        Some(text) if text.chars().count() > max => Err(format!(
-            "{field} is {} characters long, over the cap of {max}",
-            text.chars().count()
+/// Refuses a string field longer than `max` characters.
+fn capped(field: &str, value: Option<&str>, max: usize) -> Result<(), Refusal> {
+    match value.map(|text| text.chars().count()) {
+        Some(chars) if chars > max => Err(format!(
+            "{field} is {chars} characters long, over the cap of {max}"
         )),
-        other => Ok(other.clone()),
+        _ => Ok(()),
     }
 }
 
@@ -707,53 +725,37 @@ fn unix_seconds(field: &str, value: &Option<Date>) -> Result<Option<i64>, Refusa
     }
 }
 
+/// A rocket: read flat once its ranges, caps and date hold.
 fn rocket_row(run_id: i64, id: &str, r: &Rocket, raw: &Value) -> Result<NewRocket, Refusal> {
-    let cost_per_launch = match r.cost_per_launch {
-        Some(cost) if cost < 0 => return Err(format!("cost_per_launch {cost} is negative")),
-        other => other.map(i64::from),
-    };
-    let success_rate_pct = match r.success_rate_pct {
-        Some(pct) if !(0..=100).contains(&pct) => {
-            return Err(format!("success_rate_pct {pct} is not between 0 and 100"))
-        }
-        other => other,
-    };
-    Ok(NewRocket {
-        id: id.to_string(),
-        name: capped("name", &r.name, MAX_SHORT_TEXT_CHARS)?,
-        kind: capped("type", &r.kind, MAX_SHORT_TEXT_CHARS)?,
-        active: r.active,
-        company: capped("company", &r.company, MAX_SHORT_TEXT_CHARS)?,
-        country: capped("country", &r.country, MAX_SHORT_TEXT_CHARS)?,
-        description: capped("description", &r.description, MAX_TEXT_CHARS)?,
-        wikipedia: capped("wikipedia", &r.wikipedia, MAX_URL_CHARS)?,
-        first_flight: calendar_date("first_flight", &r.first_flight)?,
-        cost_per_launch,
-        success_rate_pct,
-        raw: raw.clone(),
-        run_id,
-    })
+    if let Some(cost) = r.cost_per_launch.filter(|cost| *cost < 0) {
+        return Err(format!("cost_per_launch {cost} is negative"));
+    }
+    if let Some(pct) = r.success_rate_pct.filter(|pct| !(0..=100).contains(pct)) {
+        return Err(format!("success_rate_pct {pct} is not between 0 and 100"));
+    }
+    capped("name", r.name.as_deref(), MAX_SHORT_TEXT_CHARS)?;
+    capped("type", r.kind.as_deref(), MAX_SHORT_TEXT_CHARS)?;
+    capped("company", r.company.as_deref(), MAX_SHORT_TEXT_CHARS)?;
+    capped("country", r.country.as_deref(), MAX_SHORT_TEXT_CHARS)?;
+    capped("wikipedia", r.wikipedia.as_deref(), MAX_URL_CHARS)?;
+    calendar_date("first_flight", &r.first_flight)?;
+    flat_row(run_id, id, raw)
 }
 
+/// A mission: read flat once its caps hold.
 fn mission_row(run_id: i64, id: &str, m: &Mission, raw: &Value) -> Result<NewMission, Refusal> {
-    let mut manufacturers = Vec::new();
     for maker in m.manufacturers.iter().flatten().flatten() {
-        manufacturers.push(
-            capped("manufacturers", &Some(maker.clone()), MAX_SHORT_TEXT_CHARS)?
-                .unwrap_or_default(),
-        );
+        capped("manufacturers", Some(maker), MAX_SHORT_TEXT_CHARS)?;
     }
-    Ok(NewMission {
-        id: id.to_string(),
-        name: capped("name", &m.name, MAX_SHORT_TEXT_CHARS)?,
-        description: capped("description", &m.description, MAX_TEXT_CHARS)?,
-        manufacturers,
-        wikipedia: capped("wikipedia", &m.wikipedia, MAX_URL_CHARS)?,
-        website: capped("website", &m.website, MAX_URL_CHARS)?,
-        twitter: capped("twitter", &m.twitter, MAX_URL_CHARS)?,
-        raw: raw.clone(),
-        run_id,
-    })
+    capped("name", m.name.as_deref(), MAX_SHORT_TEXT_CHARS)?;
+    for (field, url) in [
+        ("wikipedia", &m.wikipedia),
+        ("website", &m.website),
+        ("twitter", &m.twitter),
+    ] {
+        capped(field, url.as_deref(), MAX_URL_CHARS)?;
+    }
+    flat_row(run_id, id, raw)
 }
 
 /// Reads one single-valued field of `links`.
@@ -773,52 +775,54 @@ const SINGLE_LINKS: [(&str, LinkField); 10] = [
     ("mission_patch_small", |l| &l.mission_patch_small),
 ];
 
+/// The fields of a launch that are child rows (`launch_mission`, `launch_link`), not columns.
+const LAUNCH_CHILDREN: [&str; 2] = ["mission_id", "links"];
+
 type LaunchRow = (NewLaunch, Vec<NewLaunchMission>, Vec<NewLaunchLink>);
 
+/// A launch, read flat (but for its children) once its dates and caps hold, with its
+/// missions and links.
 fn launch_rows(run_id: i64, id: &str, l: &Launch, raw: &Value) -> Result<LaunchRow, Refusal> {
-    let launch_date_local = date_text("launch_date_local", &l.launch_date_local)?;
-    if let Some(text) = launch_date_local {
+    timestamp("launch_date_utc", &l.launch_date_utc)?;
+    if let Some(text) = date_text("launch_date_local", &l.launch_date_local)? {
         DateTime::parse_from_rfc3339(text)
             .map_err(|e| format!("launch_date_local {text:?} is not an ISO-8601 timestamp: {e}"))?;
     }
+    unix_seconds("launch_date_unix", &l.launch_date_unix)?;
     let rocket = l.rocket.as_ref();
     let rocket_id = rocket
         .and_then(|r| r.rocket.as_ref())
         .and_then(|r| r.id.as_ref())
-        .map(|id| id.inner().to_string());
-    let launch = NewLaunch {
-        id: id.to_string(),
-        mission_name: capped("mission_name", &l.mission_name, MAX_SHORT_TEXT_CHARS)?,
-        launch_date_utc: timestamp("launch_date_utc", &l.launch_date_utc)?,
-        launch_date_local: launch_date_local.map(str::to_string),
-        launch_date_unix: unix_seconds("launch_date_unix", &l.launch_date_unix)?,
-        launch_year: capped("launch_year", &l.launch_year, MAX_SHORT_TEXT_CHARS)?,
-        launch_success: l.launch_success,
-        upcoming: l.upcoming,
-        details: capped("details", &l.details, MAX_TEXT_CHARS)?,
-        rocket_id: capped("rocket.rocket.id", &rocket_id, MAX_ID_CHARS)?,
-        rocket_name: capped(
+        .map(|id| id.inner());
+    capped("rocket.rocket.id", rocket_id, MAX_ID_CHARS)?;
+    for (field, text) in [
+        ("mission_name", l.mission_name.as_deref()),
+        ("launch_year", l.launch_year.as_deref()),
+        (
             "rocket.rocket_name",
-            &rocket.and_then(|r| r.rocket_name.clone()),
-            MAX_SHORT_TEXT_CHARS,
-        )?,
-        rocket_type: capped(
+            rocket.and_then(|r| r.rocket_name.as_deref()),
+        ),
+        (
             "rocket.rocket_type",
-            &rocket.and_then(|r| r.rocket_type.clone()),
-            MAX_SHORT_TEXT_CHARS,
-        )?,
-        raw: raw.clone(),
-        run_id,
-    };
+            rocket.and_then(|r| r.rocket_type.as_deref()),
+        ),
+    ] {
+        capped(field, text, MAX_SHORT_TEXT_CHARS)?;
+    }
+    let mut columns = raw.clone();
+    if let Value::Object(fields) = &mut columns {
+        fields.retain(|key, _| !LAUNCH_CHILDREN.contains(&key.as_str()));
+    }
+    let launch = entity_row(run_id, id, &columns, raw)?;
 
     let mut missions = Vec::new();
     for (position, mission_id) in l.mission_id.iter().flatten().enumerate() {
         if let Some(mission_id) = mission_id {
+            capped("mission_id", Some(mission_id), MAX_ID_CHARS)?;
             missions.push(NewLaunchMission {
                 launch_id: id.to_string(),
                 position: clamp(position),
-                mission_id: capped("mission_id", &Some(mission_id.clone()), MAX_ID_CHARS)?
-                    .unwrap_or_default(),
+                mission_id: mission_id.clone(),
             });
         }
     }
@@ -836,11 +840,12 @@ fn launch_rows(run_id: i64, id: &str, l: &Launch, raw: &Value) -> Result<LaunchR
             .map(|(position, url)| ("flickr_images", position, url.as_ref()));
         for (field, position, url) in singles.chain(photos) {
             if let Some(url) = url {
+                capped(field, Some(url), MAX_URL_CHARS)?;
                 links.push(NewLaunchLink {
                     launch_id: id.to_string(),
-                    field,
+                    field: field.to_string(),
                     position: clamp(position),
-                    url: capped(field, &Some(url.clone()), MAX_URL_CHARS)?.unwrap_or_default(),
+                    url: url.clone(),
                 });
             }
         }
@@ -886,6 +891,14 @@ mod tests {
         let date = json!({"id": "C", "original_launch": "last spring"});
         let refused = flat_row::<db_models::models::NewCapsule>(1, "C", &date).unwrap_err();
         assert!(refused.starts_with("original_launch: "), "{refused}");
+        // A key naming its parent is not prefixed again (a launch's rocket).
+        let mut fields = Map::new();
+        let launch = json!({"rocket": {"rocket": {"id": "falcon9"}, "rocket_name": "Falcon 9"}});
+        flatten("", &launch, &mut fields);
+        assert_eq!(
+            Value::Object(fields),
+            json!({"rocket_id": "falcon9", "rocket_name": "Falcon 9"})
+        );
         let unknown = json!({"id": "P", "colour": "red"});
         let refused = flat_row::<NewPayload>(1, "P", &unknown).unwrap_err();
         assert!(refused.contains("unknown field `colour`"), "{refused}");

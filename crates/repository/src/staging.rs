@@ -58,7 +58,7 @@ macro_rules! tables {
     (
         objects { $(
             $variant:ident $name:ident : $kind:ident $query:tt label $label:tt $need:ident
-            row($row:ident $(in $batch:ident)?) convert $convert:tt upsert[$($column:ident),+ $(,)?];
+            row($row:ident $(in $batch:ident)?) convert $convert:tt;
         )+ }
         relations { $(
             $rvariant:ident $rname:ident : $many:ident $rquery:tt of($owner:ident, $owner_column:ident)
@@ -81,7 +81,7 @@ macro_rules! tables {
         /// Upserts (entities) or compares and rewrites (relations) one batch.
         fn write_rows(conn: &mut PgConnection, rows: Rows) -> Result<Mirrored> {
             Ok(match rows {
-                $(Rows::$variant(rows) => tables!(@write conn, rows, $name, [$($column),+] $($batch)?),)+
+                $(Rows::$variant(rows) => tables!(@write conn, rows, $name $($batch)?),)+
                 $(Rows::$rvariant(batch) => relate!(conn, $rname, $owner_column, $rrow, batch),)+
             })
         }
@@ -97,11 +97,11 @@ macro_rules! tables {
     };
     (@batch $row:ident) => { Vec<$row> };
     (@batch $row:ident $batch:ident) => { $batch };
-    (@write $conn:ident, $rows:ident, $table:ident, [$($column:ident),+]) => {
-        mirror!($conn, $table, &$rows, [$($column),+])
+    (@write $conn:ident, $rows:ident, $table:ident) => {
+        mirror!($conn, $table, &$rows)
     };
-    (@write $conn:ident, $rows:ident, $table:ident, [$($column:ident),+] $batch:ident) => {
-        $batch::write($conn, $rows, |conn, rows| Ok(mirror!(conn, $table, rows, [$($column),+])))?
+    (@write $conn:ident, $rows:ident, $table:ident $batch:ident) => {
+        $batch::write($conn, $rows, |conn, rows| Ok(mirror!(conn, $table, rows)))?
     };
 }
 
@@ -142,12 +142,14 @@ impl Mirrored {
     }
 }
 
-/// Upserts `$rows` into staging table `$table`, skipping rows whose `raw` is unchanged. The
-/// rows that vanished upstream are deleted by [`Table::sweep`] once every batch is written.
+/// Upserts `$rows` into staging table `$table`, setting every column but the key
+/// ([`db_models::upsert_set!`], generated from the migrations) and skipping rows whose `raw`
+/// is unchanged. The rows that vanished upstream are deleted by [`Table::sweep`] once every
+/// batch is written.
 /// One macro rather than a copy per table: diesel's per-table types make a generic function
 /// far harder to read than this.
 macro_rules! mirror {
-    ($conn:expr, $table:ident, $rows:expr, [$($column:ident),+ $(,)?]) => {{
+    ($conn:expr, $table:ident, $rows:expr) => {{
         let rows = $rows;
         let mut mirrored = Mirrored::default();
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
@@ -155,17 +157,15 @@ macro_rules! mirror {
                 .values(chunk)
                 .on_conflict($table::id)
                 .do_update()
-                .set((
-                    $($table::$column.eq(excluded($table::$column)),)+
-                    $table::raw.eq(excluded($table::raw)),
-                    $table::run_id.eq(excluded($table::run_id)),
-                ));
+                .set(db_models::upsert_set!($table));
             // ON CONFLICT … DO UPDATE … WHERE: an unchanged record is not rewritten at all.
-            let written: Vec<(String, bool)> =
-                diesel::query_dsl::methods::FilterDsl::filter(upsert, $table::raw.ne(excluded($table::raw)))
-                    // xmax = 0 only on freshly inserted row versions.
-                    .returning(($table::id, sql::<Bool>("xmax = 0")))
-                    .get_results($conn)?;
+            let written: Vec<(String, bool)> = diesel::query_dsl::methods::FilterDsl::filter(
+                upsert,
+                $table::raw.ne(excluded($table::raw)),
+            )
+            // xmax = 0 only on freshly inserted row versions.
+            .returning(($table::id, sql::<Bool>("xmax = 0")))
+            .get_results($conn)?;
             for (id, inserted) in written {
                 if inserted {
                     mirrored.inserted += 1;

@@ -195,7 +195,7 @@ impl Upstream {
                     .iter()
                     .map(|&(field, position, url)| NewLaunchLink {
                         launch_id: id.clone(),
-                        field,
+                        field: field.into(),
                         position,
                         url: url.into(),
                     }),
@@ -208,13 +208,12 @@ impl Upstream {
             .map(|(id, m)| NewMission {
                 id: (*id).into(),
                 name: Some(format!("Mission {id}")),
-                description: None,
-                manufacturers: vec![],
                 wikipedia: m.urls[0].map(Into::into),
                 website: m.urls[1].map(Into::into),
                 twitter: m.urls[2].map(Into::into),
                 raw: json!({ "id": id, "urls": m.urls }),
                 run_id,
+                ..NewMission::default()
             })
             .collect();
         let rockets = self

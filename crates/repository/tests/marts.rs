@@ -15,10 +15,10 @@ use repository::marts::{
 use repository::staging::LaunchRows;
 use repository::{extract_runs, Database};
 
-fn link(launch_id: &str, field: &'static str, position: i32, url: &str) -> NewLaunchLink {
+fn link(launch_id: &str, field: &str, position: i32, url: &str) -> NewLaunchLink {
     NewLaunchLink {
         launch_id: launch_id.into(),
-        field,
+        field: field.into(),
         position,
         url: url.into(),
     }
@@ -34,13 +34,12 @@ fn mission(
     NewMission {
         id: id.into(),
         name: Some(format!("Mission {id}")),
-        description: None,
-        manufacturers: vec![],
         wikipedia: wikipedia.map(Into::into),
         website: website.map(Into::into),
         twitter: twitter.map(Into::into),
         raw: json!({ "id": id }),
         run_id,
+        ..NewMission::default()
     }
 }
 

@@ -222,13 +222,11 @@ fn missions_are_mirrored_too() {
     snap.missions = Some(vec![NewMission {
         id: "M1".into(),
         name: Some("Iridium".into()),
-        description: None,
         manufacturers: vec!["Orbital ATK".into()],
-        wikipedia: None,
         website: Some("https://iridium.example/".into()),
-        twitter: None,
         raw: json!({"id": "M1"}),
         run_id: run,
+        ..NewMission::default()
     }]);
     publish(&mut conn, run, snap).unwrap();
     let makers: Vec<Vec<String>> = staging::mission::table

@@ -2,9 +2,11 @@
 //! this crate fail when a generated file differs from what its generator gives today.
 
 mod data_model;
+mod rows;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
 use diesel::{Connection, PgConnection};
@@ -23,8 +25,8 @@ pub const SCHEMA_COMMAND: &str = "cargo xtask schema";
 
 /// Writes `crates/db-models/src/schema/{staging,marts}.rs` as `diesel print-schema` gives them
 /// for the migrated database (settings in `diesel.toml`: the migrations' comments as doc
-/// comments, `staging.patch` applied). With `check`, writes nothing and fails, showing the
-/// difference, when a file would change.
+/// comments, `staging.patch` applied), and the staging row types (see [`rows`]). With
+/// `check`, writes nothing and fails, showing the difference, when a file would change.
 pub fn schema(check: bool) -> Result<()> {
     let db = test_kit::TestDb::migrated();
     let root = root();
@@ -56,7 +58,36 @@ pub fn schema(check: bool) -> Result<()> {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+    let mut conn = PgConnection::establish(&db.url())?;
+    let text = rustfmt(&rows::render(&mut conn)?)?;
+    let path = root.join(rows::FILE);
+    if !check {
+        std::fs::write(&path, text).with_context(|| format!("{}", path.display()))?;
+    } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+        bail!("{} is out of date: run `{SCHEMA_COMMAND}`", rows::FILE);
+    }
     Ok(())
+}
+
+/// `source` laid out as `cargo fmt` lays out the workspace.
+fn rustfmt(source: &str) -> Result<String> {
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("cannot run rustfmt")?;
+    child
+        .stdin
+        .take()
+        .context("rustfmt's stdin")?
+        .write_all(source.as_bytes())?;
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        bail!("rustfmt: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(String::from_utf8(output.stdout)?)
 }
 
 /// The command that regenerates the data-model drawing.

@@ -11,7 +11,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// crates/db-models/src/schema/*.rs from the migrations (needs the diesel CLI)
+    /// crates/db-models/src/schema/*.rs and the staging row types from the migrations (needs the diesel CLI)
     Schema {
         /// Write nothing; fail when a file is out of date
         #[arg(long)]

@@ -80,17 +80,15 @@ pub fn rocket(run_id: i64, id: &str, wikipedia: &str) -> NewRocket {
     NewRocket {
         id: id.into(),
         name: Some(id.to_uppercase()),
-        kind: Some("rocket".into()),
+        type_: Some("rocket".into()),
         active: Some(true),
         company: Some("SpaceX".into()),
-        country: None,
-        description: None,
         wikipedia: Some(wikipedia.into()),
-        first_flight: None,
         cost_per_launch: Some(50_000_000),
         success_rate_pct: Some(97),
         raw: json!({"id": id, "wikipedia": wikipedia}),
         run_id,
+        ..NewRocket::default()
     }
 }
 
@@ -104,24 +102,21 @@ pub fn launch(
         id: id.into(),
         mission_name: Some(format!("Mission {id}")),
         launch_date_utc: Some(Utc.with_ymd_and_hms(2020, 1, 2, 3, 4, 5).unwrap()),
-        launch_date_local: None,
         launch_date_unix: Some(1_577_934_245),
         launch_year: Some("2020".into()),
-        launch_success: None,
         upcoming: Some(false),
         details: Some(details.into()),
         rocket_id: Some("falcon9".into()),
-        rocket_name: None,
-        rocket_type: None,
         raw: json!({"id": id, "details": details, "photos": photos}),
         run_id,
+        ..NewLaunch::default()
     };
     let links = photos
         .iter()
         .enumerate()
         .map(|(i, url)| NewLaunchLink {
             launch_id: id.into(),
-            field: "flickr_images",
+            field: "flickr_images".into(),
             position: i as i32,
             url: (*url).into(),
         })
