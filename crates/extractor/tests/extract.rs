@@ -90,6 +90,12 @@ fn current_endpoint_fixtures_land_in_staging_with_every_link() {
             success, None,
             "launch_success is null on the current endpoint"
         );
+        let tentative: Option<bool> = staging::launch::table
+            .find(id)
+            .select(staging::launch::is_tentative)
+            .first(&mut conn)
+            .unwrap();
+        assert_eq!(tentative, expected["is_tentative"].as_bool());
     }
 
     let run = extract_runs::latest(&mut conn).unwrap().unwrap();

@@ -38,6 +38,8 @@ pub struct Launch {
     pub launch_success: Option<bool>,
     /// Not flown yet.
     pub upcoming: Option<bool>,
+    /// Its date is not final yet.
+    pub is_tentative: Option<bool>,
     /// Free text.
     pub details: Option<String>,
     /// Rocket reference.

@@ -170,7 +170,8 @@ fn launch(id: &str) -> Value {
     let mut record = json!({
         "mission_name": null, "mission_id": null, "launch_date_utc": null,
         "launch_date_local": null, "launch_date_unix": null, "launch_year": null,
-        "launch_success": null, "upcoming": null, "details": null, "rocket": null, "links": null,
+        "launch_success": null, "upcoming": null, "is_tentative": null, "details": null,
+        "rocket": null, "links": null,
     });
     record["id"] = json!(id);
     record
@@ -229,6 +230,7 @@ fn launch_json(l: &Launch) -> Value {
         "launch_year": l.launch_year,
         "launch_success": l.launch_success,
         "upcoming": l.upcoming,
+        "is_tentative": l.is_tentative,
         "details": l.details,
         "rocket": l.rocket.as_ref().map(|r| json!({
             "rocket": r.rocket.as_ref().map(|rr| json!({"id": rr.id})),

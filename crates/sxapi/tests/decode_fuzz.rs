@@ -47,7 +47,7 @@ fn launch(id: u32, name: &str) -> Value {
         "id": id.to_string(), "mission_name": name, "mission_id": ["M1", null],
         "launch_date_utc": "2020-11-16T00:27:00.000Z", "launch_date_local": "2020-11-15T19:27:00-05:00",
         "launch_date_unix": 1_605_486_420, "launch_year": "2020", "launch_success": null,
-        "upcoming": false, "details": null,
+        "upcoming": false, "is_tentative": false, "details": null,
         "rocket": {"rocket": {"id": "falcon9"}, "rocket_name": "Falcon 9", "rocket_type": "FT"},
         "links": {"article_link": null, "flickr_images": ["https://a/1"], "mission_patch": null,
                   "mission_patch_small": null, "presskit": null, "reddit_campaign": null,

@@ -286,6 +286,8 @@ pub struct NewLaunch {
     pub raw: serde_json::Value,
     /// The extract_run that last inserted or changed this row.
     pub run_id: i64,
+    /// Its date is not final yet (upstream is_tentative).
+    pub is_tentative: Option<bool>,
 }
 
 /// First-stage cores of a launch and how each flew (Launch.rocket.first_stage.cores; null on the current endpoint).
@@ -784,6 +786,7 @@ macro_rules! upsert_set {
             rocket_type.eq(::diesel::upsert::excluded(rocket_type)),
             raw.eq(::diesel::upsert::excluded(raw)),
             run_id.eq(::diesel::upsert::excluded(run_id)),
+            is_tentative.eq(::diesel::upsert::excluded(is_tentative)),
         )
     }};
     (launchpad) => {{

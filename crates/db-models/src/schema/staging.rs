@@ -325,6 +325,8 @@ pub mod staging {
             raw -> Jsonb,
             /// The extract_run that last inserted or changed this row.
             run_id -> Int8,
+            /// Its date is not final yet (upstream is_tentative).
+            is_tentative -> Nullable<Bool>,
         }
     }
 

@@ -1,0 +1,1 @@
+ALTER TABLE staging.launch DROP COLUMN is_tentative;
