@@ -69,6 +69,9 @@ macro_rules! for_each_entity {
                     at["missions"] prefix("") row(NewCoreMission);
                 ShipMission ship_mission: list(ShipMissionsPage) of(Ship, ship_id)
                     at["missions"] prefix("") row(NewShipMission);
+                RocketPayloadWeight rocket_payload_weight: list(RocketPayloadWeightsPage)
+                    of(Rocket, rocket_id) at["payload_weights"] prefix("")
+                    row(NewRocketPayloadWeight);
             }
         }
     };
@@ -243,7 +246,7 @@ mod tests {
                 assert!(entity.as_str().starts_with(owner.as_str()), "{entity}");
             }
         }
-        assert_eq!(Entity::ALL.len(), 21);
+        assert_eq!(Entity::ALL.len(), 22);
         assert_eq!(Entity::LaunchShip.as_str(), "launch_ship");
         let required: Vec<&str> = Entity::ALL
             .iter()

@@ -82,6 +82,7 @@ fn the_original_set_stages_every_entity_and_relation() {
         ("capsule_mission", 2),
         ("core_mission", 10),
         ("ship_mission", 5),
+        ("rocket_payload_weight", 8),
     ] {
         assert_eq!(stack.count(&format!("staging.{table}")), rows, "{table}");
     }

@@ -71,7 +71,7 @@ fn the_shipped_config_on_todays_endpoint_succeeds_reports_what_it_cannot_serve_i
         .unwrap_or_else(|| panic!("one warning names them: {log}"));
     assert!(
         warning.contains(&format!(
-            "cannot serve 9 of the 21 entities extracted: {}.",
+            "cannot serve 9 of the 22 entities extracted: {}.",
             {
                 let mut sorted = UNAVAILABLE_TODAY.to_vec();
                 sorted.sort_unstable();

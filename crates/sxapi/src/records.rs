@@ -741,6 +741,29 @@ pub struct ShipMission {
     pub flight: Option<String>,
 }
 
+/// A rocket's payload capacities (`Rocket.payload_weights`).
+#[derive(cynic::QueryFragment, Debug, Clone, PartialEq)]
+#[cynic(graphql_type = "Rocket", rename_all = "snake_case")]
+pub struct RocketPayloadWeights {
+    /// The rocket.
+    pub id: Option<cynic::Id>,
+    /// Its capacity per target orbit.
+    pub payload_weights: Option<Vec<Option<RocketPayloadWeight>>>,
+}
+
+/// What a rocket can lift to one orbit.
+#[derive(cynic::QueryFragment, Debug, Clone, PartialEq)]
+pub struct RocketPayloadWeight {
+    /// The orbit, e.g. `leo`.
+    pub id: Option<String>,
+    /// The orbit's name.
+    pub name: Option<String>,
+    /// Kilograms.
+    pub kg: Option<i32>,
+    /// Pounds.
+    pub lb: Option<i32>,
+}
+
 /// `limit`/`offset` of one page.
 #[derive(cynic::QueryVariables, Debug, Clone, Copy)]
 pub struct PageVars {
@@ -814,6 +837,8 @@ paged_queries! {$
     CoreMissionsPage: cores -> CoreMissions;
     /// One page of ships' missions.
     ShipMissionsPage: ships -> ShipMissions;
+    /// One page of rockets' payload capacities.
+    RocketPayloadWeightsPage: rockets -> RocketPayloadWeights;
 }
 
 /// Declares the query of one single-object root field and its [`SingleQuery`] impl.

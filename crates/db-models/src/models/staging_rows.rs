@@ -572,6 +572,27 @@ pub struct NewRocket {
     pub run_id: i64,
 }
 
+/// What a rocket can lift per orbit (Rocket.payload_weights).
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Hash, Insertable, Queryable, Selectable, Deserialize,
+)]
+#[diesel(table_name = staging::rocket_payload_weight)]
+#[serde(deny_unknown_fields)]
+pub struct NewRocketPayloadWeight {
+    /// The rocket.
+    pub rocket_id: String,
+    /// Index of the element in the upstream list.
+    pub position: i32,
+    /// The orbit as sent, e.g. leo (names no staging row).
+    pub id: Option<String>,
+    /// The orbit's name, e.g. Low Earth Orbit.
+    pub name: Option<String>,
+    /// Kilograms.
+    pub kg: Option<i32>,
+    /// Pounds.
+    pub lb: Option<i32>,
+}
+
 /// Support ships as returned by the API query `ships` (weights, url, position and landings are null on the current endpoint).
 #[derive(Debug, Clone, Default, PartialEq, Insertable, Deserialize)]
 #[diesel(table_name = staging::ship)]

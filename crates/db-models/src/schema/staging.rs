@@ -608,6 +608,24 @@ pub mod staging {
     }
 
     diesel::table! {
+        /// What a rocket can lift per orbit (Rocket.payload_weights).
+        staging.rocket_payload_weight (rocket_id, position) {
+            /// The rocket.
+            rocket_id -> Text,
+            /// Index of the element in the upstream list.
+            position -> Int4,
+            /// The orbit as sent, e.g. leo (names no staging row).
+            id -> Nullable<Text>,
+            /// The orbit's name, e.g. Low Earth Orbit.
+            name -> Nullable<Text>,
+            /// Kilograms.
+            kg -> Nullable<Int4>,
+            /// Pounds.
+            lb -> Nullable<Int4>,
+        }
+    }
+
+    diesel::table! {
         /// Support ships as returned by the API query `ships` (weights, url, position and landings are null on the current endpoint).
         staging.ship (id) {
             /// Upstream ship id (e.g. GOMSTREE).
@@ -690,6 +708,7 @@ pub mod staging {
     diesel::joinable!(launch_site -> launch (launch_id));
     diesel::joinable!(mission_payload -> mission (mission_id));
     diesel::joinable!(rejected -> extract_run (run_id));
+    diesel::joinable!(rocket_payload_weight -> rocket (rocket_id));
     diesel::joinable!(ship_mission -> ship (ship_id));
 
     diesel::allow_tables_to_appear_in_same_query!(
@@ -718,6 +737,7 @@ pub mod staging {
         rejected,
         roadster,
         rocket,
+        rocket_payload_weight,
         ship,
         ship_mission,
     );

@@ -1,0 +1,1 @@
+DROP TABLE staging.rocket_payload_weight;
