@@ -17,7 +17,8 @@
 //! into `parent_child` keys, which are the staging column names, into a row type generated
 //! from the migrations (`db_models::models`) that refuses a key it lacks. Launches, missions
 //! and rockets first pass the rules their columns cannot state (caps, ranges, date formats),
-//! checked on their typed record; a launch's missions and links become child rows. A
+//! checked on their typed record; a launch's missions and links become child rows (every
+//! value of `links`, whatever its field, so a new link field needs no code either). A
 //! relation's record (owner id + list) becomes one row per list element (`relation_rows`); a
 //! null element is kept as a row with a null reference, and its owner must have loaded in the
 //! same run.
@@ -38,7 +39,7 @@ use repository::staging::{at_fault, LaunchRows, Related, Rows, Staging, Stop, Ta
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use sxapi::records::Date;
-use sxapi::{Launch, LaunchLinks, Mission, Rocket};
+use sxapi::{Launch, Mission, Rocket};
 
 use crate::source::{Pulled, Spooled};
 
@@ -758,23 +759,6 @@ fn mission_row(run_id: i64, id: &str, m: &Mission, raw: &Value) -> Result<NewMis
     flat_row(run_id, id, raw)
 }
 
-/// Reads one single-valued field of `links`.
-type LinkField = fn(&LaunchLinks) -> &Option<String>;
-
-/// The single-valued fields of `links`, by their upstream name.
-const SINGLE_LINKS: [(&str, LinkField); 10] = [
-    ("article_link", |l| &l.article_link),
-    ("wikipedia", |l| &l.wikipedia),
-    ("presskit", |l| &l.presskit),
-    ("video_link", |l| &l.video_link),
-    ("reddit_campaign", |l| &l.reddit_campaign),
-    ("reddit_launch", |l| &l.reddit_launch),
-    ("reddit_media", |l| &l.reddit_media),
-    ("reddit_recovery", |l| &l.reddit_recovery),
-    ("mission_patch", |l| &l.mission_patch),
-    ("mission_patch_small", |l| &l.mission_patch_small),
-];
-
 /// The fields of a launch that are child rows (`launch_mission`, `launch_link`), not columns.
 const LAUNCH_CHILDREN: [&str; 2] = ["mission_id", "links"];
 
@@ -827,25 +811,27 @@ fn launch_rows(run_id: i64, id: &str, l: &Launch, raw: &Value) -> Result<LaunchR
         }
     }
 
+    // Every non-null value of `links` (decoded as strings or lists of strings): position 0
+    // for a single value, the index in a list.
     let mut links = Vec::new();
-    if let Some(l) = &l.links {
-        let singles = SINGLE_LINKS
-            .iter()
-            .map(|(field, get)| (*field, 0, get(l).as_ref()));
-        let photos = l
-            .flickr_images
-            .iter()
-            .flatten()
-            .enumerate()
-            .map(|(position, url)| ("flickr_images", position, url.as_ref()));
-        for (field, position, url) in singles.chain(photos) {
-            if let Some(url) = url {
+    for (field, value) in raw
+        .get("links")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let urls: Vec<(usize, &Value)> = match value {
+            Value::Array(items) => items.iter().enumerate().collect(),
+            single => vec![(0, single)],
+        };
+        for (position, url) in urls {
+            if let Some(url) = url.as_str() {
                 capped(field, Some(url), MAX_URL_CHARS)?;
                 links.push(NewLaunchLink {
                     launch_id: id.to_string(),
-                    field: field.to_string(),
+                    field: field.clone(),
                     position: clamp(position),
-                    url: url.clone(),
+                    url: url.to_string(),
                 });
             }
         }
