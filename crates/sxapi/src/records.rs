@@ -1,5 +1,7 @@
 //! One record of each entity, as asked for and decoded. These structs are the cynic query
 //! fragments themselves: the compiler checks each field against `schema/spacex.graphql`.
+//! Launches, missions and rockets also serialise as the API sends them, so that tests build
+//! and compare records without listing their fields again.
 //!
 //! Besides the entities, each relation the schema exposes (a launch's ships, a mission's
 //! payloads, …) has a record of its own: the owner's `id` plus the relation, fetched by its own
@@ -17,7 +19,7 @@ cynic::impl_scalar!(Date, schema::Date);
 
 /// A launch (query `launches`). Its relations are separate records: [`LaunchShips`],
 /// [`LaunchCores`], [`LaunchPayloads`], [`LaunchSiteOf`].
-#[derive(cynic::QueryFragment, Debug, Clone, PartialEq)]
+#[derive(cynic::QueryFragment, Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[cynic(rename_all = "snake_case")]
 pub struct Launch {
     /// Flight number (original API) or 24-hex id (current API).
@@ -49,7 +51,7 @@ pub struct Launch {
 }
 
 /// The rocket part of a launch.
-#[derive(cynic::QueryFragment, Debug, Clone, PartialEq)]
+#[derive(cynic::QueryFragment, Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[cynic(rename_all = "snake_case")]
 pub struct LaunchRocket {
     /// The rocket itself (only its id is asked for).
@@ -61,7 +63,7 @@ pub struct LaunchRocket {
 }
 
 /// A reference to a rocket.
-#[derive(cynic::QueryFragment, Debug, Clone, PartialEq)]
+#[derive(cynic::QueryFragment, Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[cynic(graphql_type = "Rocket")]
 pub struct RocketRef {
     /// Rocket id.
@@ -69,7 +71,7 @@ pub struct RocketRef {
 }
 
 /// Every link field of a launch.
-#[derive(cynic::QueryFragment, Debug, Clone, PartialEq)]
+#[derive(cynic::QueryFragment, Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[cynic(rename_all = "snake_case")]
 pub struct LaunchLinks {
     /// News article.
@@ -97,7 +99,7 @@ pub struct LaunchLinks {
 }
 
 /// A mission (query `missions`; empty on the current API). Its payloads: [`MissionPayloads`].
-#[derive(cynic::QueryFragment, Debug, Clone, PartialEq)]
+#[derive(cynic::QueryFragment, Debug, Clone, PartialEq, serde::Serialize)]
 #[cynic(rename_all = "snake_case")]
 pub struct Mission {
     /// Mission id.
@@ -117,7 +119,7 @@ pub struct Mission {
 }
 
 /// A rocket (query `rockets`).
-#[derive(cynic::QueryFragment, Debug, Clone, PartialEq)]
+#[derive(cynic::QueryFragment, Debug, Clone, PartialEq, serde::Serialize)]
 #[cynic(rename_all = "snake_case")]
 pub struct Rocket {
     /// Rocket id.
@@ -126,6 +128,7 @@ pub struct Rocket {
     pub name: Option<String>,
     /// Upstream `type`.
     #[cynic(rename = "type")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
     /// Still flying.
     pub active: Option<bool>,

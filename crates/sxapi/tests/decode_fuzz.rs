@@ -8,6 +8,7 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use sxapi::decode::{self, INVALID_TEXT};
+use sxapi::records::{Date, LaunchLinks, LaunchRocket, RocketRef};
 use sxapi::{Launch, Rocket};
 
 /// Any JSON value, a few levels deep, biased towards the shapes of a launch.
@@ -41,19 +42,34 @@ fn any_json() -> impl Strategy<Value = Value> {
     })
 }
 
-/// A plausible launch record.
+/// A plausible launch record (the fields not set here, `null`).
 fn launch(id: u32, name: &str) -> Value {
-    json!({
-        "id": id.to_string(), "mission_name": name, "mission_id": ["M1", null],
-        "launch_date_utc": "2020-11-16T00:27:00.000Z", "launch_date_local": "2020-11-15T19:27:00-05:00",
-        "launch_date_unix": 1_605_486_420, "launch_year": "2020", "launch_success": null,
-        "upcoming": false, "is_tentative": false, "details": null,
-        "rocket": {"rocket": {"id": "falcon9"}, "rocket_name": "Falcon 9", "rocket_type": "FT"},
-        "links": {"article_link": null, "flickr_images": ["https://a/1"], "mission_patch": null,
-                  "mission_patch_small": null, "presskit": null, "reddit_campaign": null,
-                  "reddit_launch": null, "reddit_media": null, "reddit_recovery": null,
-                  "video_link": null, "wikipedia": "https://w/1"}
-    })
+    let text = |value: &str| Some(value.to_string());
+    let launch = Launch {
+        id: Some(cynic::Id::new(id.to_string())),
+        mission_name: text(name),
+        mission_id: Some(vec![text("M1"), None]),
+        launch_date_utc: Some(Date(json!("2020-11-16T00:27:00.000Z"))),
+        launch_date_local: Some(Date(json!("2020-11-15T19:27:00-05:00"))),
+        launch_date_unix: Some(Date(json!(1_605_486_420))),
+        launch_year: text("2020"),
+        upcoming: Some(false),
+        is_tentative: Some(false),
+        rocket: Some(LaunchRocket {
+            rocket: Some(RocketRef {
+                id: Some(cynic::Id::new("falcon9")),
+            }),
+            rocket_name: text("Falcon 9"),
+            rocket_type: text("FT"),
+        }),
+        links: Some(LaunchLinks {
+            flickr_images: Some(vec![text("https://a/1")]),
+            wikipedia: text("https://w/1"),
+            ..LaunchLinks::default()
+        }),
+        ..Launch::default()
+    };
+    serde_json::to_value(launch).unwrap()
 }
 
 fn body(records: &[Value]) -> Vec<u8> {
