@@ -1,16 +1,11 @@
 //! `extractor`: the SpaceX API → `staging` service. All logic is in the library.
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser};
+use clap::{CommandFactory, Parser};
 
 /// Copies the SpaceX GraphQL API into the staging schema, once or on a timer.
 #[derive(Debug, Parser)]
-#[command(
-    name = "extractor",
-    version,
-    about,
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "extractor", version, about)]
 struct Cli {
     #[command(flatten)]
     service: service::ServiceArgs,
@@ -49,7 +44,7 @@ fn command() -> clap::Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|error| error.exit());
+    let cli: Cli = service::runner::parse_command_line(command());
     match cli.command {
         Some(service::Command::Status(args)) => {
             service::status::run("extractor", &cli.service.config, &args)

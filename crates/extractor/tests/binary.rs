@@ -206,3 +206,38 @@ fn log_format_json_writes_one_object_per_line() {
     assert_eq!(summary["level"], "INFO");
     assert_eq!(summary["target"], "extractor");
 }
+
+#[test]
+fn status_takes_config_before_or_after_it_and_refuses_the_loops_options() {
+    let stack = Stack::new(Dataset::fixture("current").unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let config = stack.config_file(dir.path(), "");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_extractor"))
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let config = config.to_str().unwrap();
+    // Never extracted: stale (5), whichever side of `status` the config is named on.
+    for args in [
+        ["--config", config, "status"],
+        ["status", "--config", config],
+    ] {
+        let output = run(&args);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(5), "{args:?}: {stdout}");
+        assert!(
+            stdout.starts_with("Status: stale (exit code 5)"),
+            "{stdout}"
+        );
+    }
+    let output = run(&["--once", "status", "--config", config]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--once cannot be used with status"),
+        "{}",
+        stderr(&output)
+    );
+}

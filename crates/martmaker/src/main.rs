@@ -1,16 +1,11 @@
 //! `martmaker`: the staging → marts service. All logic is in the library.
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser};
+use clap::{CommandFactory, Parser};
 
 /// Rebuilds the publication marts from staging, once or on a timer.
 #[derive(Debug, Parser)]
-#[command(
-    name = "martmaker",
-    version,
-    about,
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "martmaker", version, about)]
 struct Cli {
     #[command(flatten)]
     service: service::ServiceArgs,
@@ -37,7 +32,7 @@ fn command() -> clap::Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|error| error.exit());
+    let cli: Cli = service::runner::parse_command_line(command());
     match cli.command {
         Some(service::Command::Status(args)) => {
             service::status::run("martmaker", &cli.service.config, &args)

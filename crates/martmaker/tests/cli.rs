@@ -1,4 +1,5 @@
 //! The `martmaker` binary's command line.
+#![allow(clippy::unwrap_used)]
 
 #[test]
 fn help_states_the_martmakers_own_exit_codes() {
@@ -10,4 +11,25 @@ fn help_states_the_martmakers_own_exit_codes() {
         codes.contains("the previous marts stay published"),
         "{help}"
     );
+}
+
+#[test]
+fn the_timer_loops_options_with_status_are_a_usage_error() {
+    for options in [
+        &["--once"][..],
+        &["--full-refresh"],
+        &["--once", "--full-refresh"],
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_martmaker"))
+            .args(options)
+            .arg("status")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{options:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{} cannot be used with status", options[0])),
+            "{options:?}: {stderr}"
+        );
+    }
 }

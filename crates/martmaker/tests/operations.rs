@@ -109,6 +109,20 @@ fn status_exits_0_when_fresh_5_when_stale_6_after_a_failure_7_when_checks_fail_a
         text.lines().all(|line| line.chars().count() <= 200),
         "{text}"
     );
+    // `--config` before the subcommand reads the same file (it is a global option).
+    let output = Command::new(martmaker)
+        .arg("--config")
+        .arg(&config)
+        .arg("status")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let before = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{before}");
+    assert!(
+        before.starts_with("Status: healthy (exit code 0)"),
+        "{before}"
+    );
 
     // The last extraction a day old (limit: 3 × 1h): stale.
     stack.sql(

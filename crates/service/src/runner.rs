@@ -35,6 +35,31 @@ pub struct ServiceArgs {
     pub once: bool,
 }
 
+/// Parses the command line of a service binary. `--config` may stand before or after a
+/// subcommand (`extractor --config c.yaml status`, `extractor status --config c.yaml`); the
+/// timer loop's own options (`--once`, `--accept-shrink`, `--full-refresh`, …) with a
+/// subcommand are a usage error (exit 2), not silently ignored.
+pub fn parse_command_line<T: clap::FromArgMatches>(mut command: clap::Command) -> T {
+    let matches = command.get_matches_mut();
+    if let Some((subcommand, _)) = matches.subcommand() {
+        let loop_option = command.get_arguments().find(|arg| {
+            !arg.is_global_set()
+                && matches.value_source(arg.get_id().as_str())
+                    == Some(clap::parser::ValueSource::CommandLine)
+        });
+        if let Some(arg) = loop_option {
+            let name = arg.get_long().unwrap_or(arg.get_id().as_str());
+            command
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!("--{name} cannot be used with {subcommand}"),
+                )
+                .exit();
+        }
+    }
+    T::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
+}
+
 /// The exit codes both services share.
 const COMMON_EXIT_CODES: [(u8, &str); 3] = [
     (2, "bad configuration or command-line usage"),
