@@ -35,32 +35,29 @@ pub struct Overview {
 /// that every number on the page comes from the same build. The reader's role may read it
 /// all; the lists are top-N sorts over one entity's rows (about 10 ms per 10^5 launches).
 pub fn overview(conn: &mut PgConnection, top: i64) -> Result<Overview> {
-    conn.build_transaction()
-        .read_only()
-        .repeatable_read()
-        .run(|conn| {
-            let publication = marts::publication(conn)?;
-            // The build the rows name (marts.publication.build_id), and the last one attempted.
-            let builds = build_run::table
-                .filter(build_run::mart.eq(PUBLICATION_MART))
-                .select(BuildRun::as_select());
-            let published = match publication.first() {
-                Some(row) => Some(builds.filter(build_run::id.eq(row.build_id)).first(conn)?),
-                None => None,
-            };
-            let latest = builds.order(build_run::id.desc()).first(conn).optional()?;
-            let later_attempt =
-                latest.filter(|l: &BuildRun| published.as_ref().is_none_or(|p| l.id > p.id));
-            Ok(Overview {
-                publication,
-                published,
-                later_attempt,
-                checks: marts::latest_checks(conn)?,
-                launches: top_objects(conn, Entity::Launch, "total", top)?,
-                missions: top_objects(conn, Entity::Mission, WITH_LAUNCHES, top)?,
-                rockets: top_objects(conn, Entity::Rocket, WITH_LAUNCHES, top)?,
-            })
+    crate::read::snapshot(conn, |conn| {
+        let publication = marts::publication(conn)?;
+        // The build the rows name (marts.publication.build_id), and the last one attempted.
+        let builds = build_run::table
+            .filter(build_run::mart.eq(PUBLICATION_MART))
+            .select(BuildRun::as_select());
+        let published = match publication.first() {
+            Some(row) => Some(builds.filter(build_run::id.eq(row.build_id)).first(conn)?),
+            None => None,
+        };
+        let latest = builds.order(build_run::id.desc()).first(conn).optional()?;
+        let later_attempt =
+            latest.filter(|l: &BuildRun| published.as_ref().is_none_or(|p| l.id > p.id));
+        Ok(Overview {
+            publication,
+            published,
+            later_attempt,
+            checks: marts::latest_checks(conn)?,
+            launches: top_objects(conn, Entity::Launch, "total", top)?,
+            missions: top_objects(conn, Entity::Mission, WITH_LAUNCHES, top)?,
+            rockets: top_objects(conn, Entity::Rocket, WITH_LAUNCHES, top)?,
         })
+    })
 }
 
 /// A mission's or rocket's own publications and its launches' together.

@@ -104,6 +104,19 @@ impl Order {
     }
 }
 
+/// Runs `read` in one read-only REPEATABLE READ transaction: everything it reads comes from
+/// one snapshot, so the parts of an answer (a page, its count and its build; a dashboard's
+/// numbers) agree even while the martmaker publishes a new build.
+pub(crate) fn snapshot<T>(
+    conn: &mut PgConnection,
+    read: impl FnOnce(&mut PgConnection) -> Result<T>,
+) -> Result<T> {
+    conn.build_transaction()
+        .read_only()
+        .repeatable_read()
+        .run(read)
+}
+
 /// One page of `marts.publication_by_object`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -155,26 +168,21 @@ pub fn publication_by_object_page(
         sort.as_str(),
         order.as_str()
     );
-    let page = conn
-        .build_transaction()
-        .read_only()
-        .repeatable_read()
-        .run(|conn| {
-            let total = publication_by_object::table
-                .filter(publication_by_object::entity.eq(entity))
-                .count()
-                .get_result(conn)?;
-            let rows = publication_by_object::table
-                .filter(publication_by_object::entity.eq(entity))
-                .select(PublicationByObject::as_select())
-                .order(diesel::dsl::sql::<diesel::sql_types::Untyped>(&order_by))
-                .limit(limit)
-                .offset(offset)
-                .load(conn)?;
-            let build = published(conn)?;
-            diesel::QueryResult::Ok(Page { total, rows, build })
-        })?;
-    Ok(page)
+    snapshot(conn, |conn| {
+        let total = publication_by_object::table
+            .filter(publication_by_object::entity.eq(entity))
+            .count()
+            .get_result(conn)?;
+        let rows = publication_by_object::table
+            .filter(publication_by_object::entity.eq(entity))
+            .select(PublicationByObject::as_select())
+            .order(diesel::dsl::sql::<diesel::sql_types::Untyped>(&order_by))
+            .limit(limit)
+            .offset(offset)
+            .load(conn)?;
+        let build = published(conn)?;
+        Ok(Page { total, rows, build })
+    })
 }
 
 /// One object of the marts: its row in the published build and every version of it.
@@ -195,33 +203,28 @@ pub fn publication_object(
     entity: &str,
     object_id: &str,
 ) -> Result<ObjectHistory> {
-    let object = conn
-        .build_transaction()
-        .read_only()
-        .repeatable_read()
-        .run(|conn| {
-            let current = publication_by_object::table
-                .filter(publication_by_object::entity.eq(entity))
-                .filter(publication_by_object::object_id.eq(object_id))
-                .select(PublicationByObject::as_select())
-                .first(conn)
-                .optional()?;
-            let versions = diesel::sql_query(
-                "SELECT * FROM marts.publication_by_object_history
+    snapshot(conn, |conn| {
+        let current = publication_by_object::table
+            .filter(publication_by_object::entity.eq(entity))
+            .filter(publication_by_object::object_id.eq(object_id))
+            .select(PublicationByObject::as_select())
+            .first(conn)
+            .optional()?;
+        let versions = diesel::sql_query(
+            "SELECT * FROM marts.publication_by_object_history
                  WHERE entity = $1 AND object_id = $2
                  ORDER BY valid_from DESC",
-            )
-            .bind::<Text, _>(entity)
-            .bind::<Text, _>(object_id)
-            .load(conn)?;
-            let build = published(conn)?;
-            diesel::QueryResult::Ok(ObjectHistory {
-                current,
-                versions,
-                build,
-            })
-        })?;
-    Ok(object)
+        )
+        .bind::<Text, _>(entity)
+        .bind::<Text, _>(object_id)
+        .load(conn)?;
+        let build = published(conn)?;
+        Ok(ObjectHistory {
+            current,
+            versions,
+            build,
+        })
+    })
 }
 
 /// The last successful extraction (see [`extract_freshness`]).

@@ -32,64 +32,61 @@ pub struct PipelineStatus {
 /// Reads [`PipelineStatus`], the latest `limit` runs and builds. A database no service has
 /// migrated yet (a first start) reads as one that holds nothing: never extracted.
 pub fn pipeline(conn: &mut PgConnection, limit: i64) -> Result<PipelineStatus> {
-    conn.build_transaction()
-        .read_only()
-        .repeatable_read()
-        .run(|conn| {
-            #[derive(QueryableByName)]
-            struct Migrated {
-                #[diesel(sql_type = Timestamptz)]
-                now: chrono::DateTime<chrono::Utc>,
-                #[diesel(sql_type = Bool)]
-                migrated: bool,
-            }
-            let migrated: Migrated = diesel::sql_query(
-                "SELECT now() AS now,
+    crate::read::snapshot(conn, |conn| {
+        #[derive(QueryableByName)]
+        struct Migrated {
+            #[diesel(sql_type = Timestamptz)]
+            now: chrono::DateTime<chrono::Utc>,
+            #[diesel(sql_type = Bool)]
+            migrated: bool,
+        }
+        let migrated: Migrated = diesel::sql_query(
+            "SELECT now() AS now,
                         to_regclass('staging.extract_run') IS NOT NULL
                         AND to_regclass('marts.check_result') IS NOT NULL
                         AND to_regclass('staging.freshness') IS NOT NULL AS migrated",
-            )
-            .get_result(conn)?;
-            if !migrated.migrated {
-                return Result::Ok(PipelineStatus {
-                    freshness: ExtractFreshness {
-                        now: migrated.now,
-                        last_extract: None,
-                    },
-                    runs: Vec::new(),
-                    builds: Vec::new(),
-                    unavailable: Vec::new(),
-                    failing_checks: Vec::new(),
-                });
-            }
-            let freshness = read::extract_freshness(conn)?;
-            let runs = extract_run::table
-                .order(extract_run::id.desc())
-                .limit(limit)
-                .select(ExtractRun::as_select())
-                .load(conn)?;
-            let builds = build_run::table
-                .filter(build_run::mart.eq(crate::marts::PUBLICATION_MART))
-                .order(build_run::id.desc())
-                .limit(limit)
-                .select(BuildRun::as_select())
-                .load(conn)?;
-            let last_load = extract_run::table
-                .filter(extract_run::status.eq_any([RunStatus::Succeeded, RunStatus::Partial]))
-                .select(diesel::dsl::max(extract_run::id))
-                .single_value();
-            let unavailable = extract_run_entity::table
-                .filter(extract_run_entity::run_id.nullable().eq(last_load))
-                .filter(extract_run_entity::status.eq(EntityStatus::Unavailable))
-                .order(extract_run_entity::entity)
-                .select(ExtractRunEntity::as_select())
-                .load(conn)?;
-            Ok(PipelineStatus {
-                freshness,
-                runs,
-                builds,
-                unavailable,
-                failing_checks: crate::marts::latest_failing_checks(conn)?,
-            })
+        )
+        .get_result(conn)?;
+        if !migrated.migrated {
+            return Result::Ok(PipelineStatus {
+                freshness: ExtractFreshness {
+                    now: migrated.now,
+                    last_extract: None,
+                },
+                runs: Vec::new(),
+                builds: Vec::new(),
+                unavailable: Vec::new(),
+                failing_checks: Vec::new(),
+            });
+        }
+        let freshness = read::extract_freshness(conn)?;
+        let runs = extract_run::table
+            .order(extract_run::id.desc())
+            .limit(limit)
+            .select(ExtractRun::as_select())
+            .load(conn)?;
+        let builds = build_run::table
+            .filter(build_run::mart.eq(crate::marts::PUBLICATION_MART))
+            .order(build_run::id.desc())
+            .limit(limit)
+            .select(BuildRun::as_select())
+            .load(conn)?;
+        let last_load = extract_run::table
+            .filter(extract_run::status.eq_any([RunStatus::Succeeded, RunStatus::Partial]))
+            .select(diesel::dsl::max(extract_run::id))
+            .single_value();
+        let unavailable = extract_run_entity::table
+            .filter(extract_run_entity::run_id.nullable().eq(last_load))
+            .filter(extract_run_entity::status.eq(EntityStatus::Unavailable))
+            .order(extract_run_entity::entity)
+            .select(ExtractRunEntity::as_select())
+            .load(conn)?;
+        Ok(PipelineStatus {
+            freshness,
+            runs,
+            builds,
+            unavailable,
+            failing_checks: crate::marts::latest_failing_checks(conn)?,
         })
+    })
 }
